@@ -1,0 +1,67 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper of those two.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install install-test browser messages lint migrate bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Installed requirements are recorded by a stamp, so a changed requirements file reinstalls.
+$(VENV)/.installed-base: requirements/base.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-local: requirements/base.txt requirements/local.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements/local.txt
+	touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-test: $(VENV)/.installed-local
+
+## run: SQLite, tasks in-process, demo data loaded once; prints the URL and the logins.
+run: install
+	@unset DATABASE_URL REDIS_URL CELERY_BROKER_URL; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py loaddemo && \
+	echo && echo "Open http://$(HOST):$(PORT)/admin/ (API docs: http://$(HOST):$(PORT)/api/docs/)" && echo && \
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+
+## browser: Debian's Chromium for the browser tests (no browser download); needs root or sudo.
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## test: the whole suite. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise.
+## Without REDIS_URL the integration tests (a real Celery worker on Redis) cannot run and are deselected,
+## loudly; CI sets both (see .ci/run) and runs everything.
+test: install-test browser
+	@MARK=""; \
+	if [ -z "$$REDIS_URL" ]; then \
+	  if [ "$$CI" = "true" ]; then echo "CI needs REDIS_URL for the integration tests" >&2; exit 2; fi; \
+	  echo "REDIS_URL is not set: deselecting the integration tests (set it to run them)."; \
+	  MARK="-m not integration"; \
+	fi; \
+	$(PY) -m pytest $$MARK $(PYTEST_ARGS)
+
+messages:
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

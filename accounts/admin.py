@@ -1,0 +1,342 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+from django.http import Http404
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .admin_site import TenantAdmin, TenantInline, register_audit_trail, site
+from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
+
+
+def _tenant(request):
+    return getattr(request, "tenant", None)
+
+
+class SuperuserOnlyMixin:
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(Agency, site=site)
+class AgencyAdmin(TenantAdmin):
+    """Owners edit their agency's settings; only the platform creates or removes agencies."""
+
+    write_capability = "can_administer_agency"
+    exclude = ()
+    list_display = ("name", "slug", "time_zone", "default_language", "is_active")
+    search_fields = ("name", "slug")
+    readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        queryset = Agency.objects.all()
+        tenant = _tenant(request)
+        if tenant is None:
+            return queryset.none()
+        if tenant.agency is not None:
+            return queryset.filter(pk=tenant.agency.pk)
+        return queryset if tenant.is_platform else queryset.none()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += ["slug", "is_active"]
+        return fields
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and _tenant(request).agency is None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # An agency is its own tenant: no agency to preset on it.
+        return super(TenantAdmin, self).get_form(request, obj, change=change, **kwargs)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return super(TenantAdmin, self).get_history_queryset(request, history_manager, pk_name, object_id)
+
+
+@admin.register(Membership, site=site)
+class MembershipAdmin(TenantAdmin):
+    write_capability = "can_administer_agency"
+    list_display = ("user", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__full_name")
+    list_select_related = ("user",)
+
+    def related_choices(self, request, model):
+        if model is User:
+            # Any existing person may be added; new people come with `addmember`.
+            return User.objects.filter(is_active=True)
+        return super().related_choices(request, model)
+
+
+@admin.register(Client, site=site)
+class ClientAdmin(TenantAdmin):
+    list_display = ("name", "legal_name", "contact_name", "contact_email", "store_count")
+    search_fields = ("name", "legal_name", "contact_name", "contact_email")
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(store_total=Count("stores"))
+
+    def restrict_queryset(self, request, queryset):
+        tenant = _tenant(request)
+        if tenant.operator is not None:
+            queryset = queryset.filter(stores__assignments__user=tenant.operator).distinct()
+        return queryset
+
+    @admin.display(description=_("stores"), ordering="store_total")
+    def store_count(self, obj):
+        return obj.store_total
+
+    def delete_model(self, request, obj):
+        services.client_delete(agency=request.agency, client=obj)
+
+
+class StoreAssignmentInline(TenantInline):
+    model = StoreAssignment
+    fields = ("user", "created_at")
+    readonly_fields = ("created_at",)
+    verbose_name = _("assigned operator")
+    verbose_name_plural = _("assigned operators")
+
+
+class OperatorFilter(admin.SimpleListFilter):
+    title = _("operator")
+    parameter_name = "operator"
+
+    def lookups(self, request, model_admin):
+        tenant = _tenant(request)
+        if tenant is None or tenant.agency is None:
+            return []
+        users = User.objects.filter(memberships__agency=tenant.agency).distinct().order_by("email")
+        return [("none", _("No operator"))] + [(str(u.pk), str(u)) for u in users]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(assignments__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignments__user_id=int(value)).distinct()
+        return queryset
+
+
+class ClientFilter(admin.SimpleListFilter):
+    title = _("client")
+    parameter_name = "client"
+
+    def lookups(self, request, model_admin):
+        tenant = _tenant(request)
+        if tenant is None or tenant.agency is None:
+            return []
+        return [(str(c.pk), c.name) for c in Client.objects.filter(agency=tenant.agency).order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(client_id=int(value))
+        return queryset
+
+
+@admin.register(Store, site=site)
+class StoreAdmin(TenantAdmin):
+    list_display = ("name", "marketplace", "seller_id", "client", "status", "selling_plan", "brand_registered",
+                    "operator_list", "registered_on")
+    list_filter = ("marketplace", ClientFilter, "status", OperatorFilter, "selling_plan", "brand_registered")
+    search_fields = ("name", "seller_id", "client__name")
+    list_select_related = ("client",)
+    readonly_fields = ("amazon_marketplace_id", "created_at", "updated_at")
+    inlines = [StoreAssignmentInline]
+    fieldsets = (
+        (None, {"fields": ("name", "client", "status")}),
+        (_("Seller account"), {"fields": ("marketplace", "amazon_marketplace_id", "seller_id", "registered_on",
+                                          "selling_plan", "brand_registered")}),
+        (_("Notes"), {"fields": ("notes", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("operators")
+
+    def restrict_queryset(self, request, queryset):
+        tenant = _tenant(request)
+        if tenant.operator is not None:
+            queryset = queryset.filter(assignments__user=tenant.operator)
+        return queryset
+
+    @admin.display(description=_("operators"))
+    def operator_list(self, obj):
+        return ", ".join(str(user) for user in obj.operators.all()) or "—"
+
+    @admin.display(description=_("Amazon marketplace id"))
+    def amazon_marketplace_id(self, obj):
+        return obj.amazon_marketplace_id or "—"
+
+
+@admin.register(StoreAssignment, site=site)
+class StoreAssignmentAdmin(TenantAdmin):
+    list_display = ("store", "user", "created_at")
+    list_select_related = ("store", "user")
+    search_fields = ("store__name", "user__email")
+
+    def restrict_queryset(self, request, queryset):
+        tenant = _tenant(request)
+        if tenant.operator is not None:
+            queryset = queryset.filter(store__assignments__user=tenant.operator)
+        return queryset
+
+
+class ApiKeyCreateForm(admin.options.forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("name", "access")
+
+
+@admin.register(ApiKey, site=site)
+class ApiKeyAdmin(TenantAdmin):
+    """Keys are created here (the key is shown once, in a message) and revoked; a key is never edited."""
+
+    write_capability = "can_administer_agency"
+    list_display = ("name", "prefix", "access", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("access",)
+    search_fields = ("name", "prefix")
+    readonly_fields = ("prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "access")
+        return ("name", "access", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("name", "access", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+
+    def has_module_permission(self, request):
+        tenant = _tenant(request)
+        return bool(tenant and (tenant.is_platform or tenant.can_administer_agency))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise Http404
+        api_key, raw = services.api_key_create(agency=request.agency, name=obj.name, access=obj.access,
+                                               created_by=request.user)
+        form.instance = api_key
+        obj.pk = api_key.pk
+        self.message_user(
+            request,
+            format_html(gettext("The new API key is <code>{}</code>. Copy it now: it will not be shown again."),
+                        raw),
+            messages.WARNING,
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._can_write(request):
+            actions.pop("revoke", None)
+        return actions
+
+    @admin.action(description=_("Revoke the selected API keys"))
+    def revoke(self, request, queryset):
+        for api_key in queryset:
+            services.api_key_revoke(agency=request.agency, api_key=api_key)
+        self.message_user(request, gettext("The selected API keys were revoked."), messages.SUCCESS)
+
+
+@admin.register(User, site=site)
+class UserAdmin(DjangoUserAdmin):
+    """People: the platform manages them all; an agency sees its members and each person edits themselves."""
+
+    ordering = ("email",)
+    list_display = ("email", "full_name", "language", "is_active", "last_login")
+    search_fields = ("email", "full_name")
+    list_filter = ("is_active",)
+    filter_horizontal = ()
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "language")}),
+        (_("Status"), {"fields": ("is_active", "is_superuser", "last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        tenant = _tenant(request)
+        if tenant is None or tenant.agency is None:
+            return queryset.filter(pk=request.user.pk)
+        return queryset.filter(memberships__agency=tenant.agency).distinct()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return ((None, {"fields": ("email",)}), (_("Profile"), {"fields": ("full_name", "language")}))
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return ("email",)
+
+    def has_module_permission(self, request):
+        tenant = _tenant(request)
+        return request.user.is_superuser or bool(tenant and tenant.is_member)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (obj is not None and obj.pk == request.user.pk)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(PlatformAccess, site=site)
+class PlatformAccessAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    list_display = ("at", "user", "method", "path")
+    list_filter = ("method",)
+    search_fields = ("user__email", "path")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for _model, _admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
+                       (AccessFailureLog, AccessFailureLogAdmin)):
+    site.register(_model, type(_admin.__name__, (SuperuserOnlyMixin, _admin), {}))
+
+for _model in (Agency, Membership, Client, Store, StoreAssignment, ApiKey):
+    register_audit_trail(_model)

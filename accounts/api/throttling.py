@@ -1,0 +1,17 @@
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class AgencyCallerThrottle(SimpleRateThrottle):
+    """One budget per API key (and per signed-in person); anonymous callers share one per address."""
+
+    scope = "caller"
+
+    def get_cache_key(self, request, view):
+        tenant = getattr(request._request, "tenant", None)
+        if tenant is not None and tenant.api_key is not None:
+            ident = f"key:{tenant.api_key.pk}"
+        elif request.user and request.user.is_authenticated and getattr(request.user, "pk", None):
+            ident = f"user:{request.user.pk}"
+        else:
+            ident = f"ip:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,34 @@
+"""The audit trail: one mechanism for every audited model (django-simple-history).
+
+Use ``history = audit_trail()`` on a model. Each create, update and delete then writes a historical row
+with who (the signed-in person, or the API key's name), when and the field values, which the admin
+shows per object, with the changes between versions.
+"""
+
+from django.db import models
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+
+class AuditOrigin(models.Model):
+    """Extra columns of every historical row."""
+
+    history_api_key = models.CharField(_("API key"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def audit_trail(**options):
+    return HistoricalRecords(bases=[AuditOrigin], **options)
+
+
+@receiver(pre_create_historical_record)
+def _record_api_key(sender, history_instance, **kwargs):
+    request = getattr(HistoricalRecords.context, "request", None)
+    tenant = getattr(request, "tenant", None) if request is not None else None
+    api_key = getattr(tenant, "api_key", None)
+    if api_key is not None and hasattr(history_instance, "history_api_key"):
+        history_instance.history_api_key = f"{api_key.name} ({api_key.prefix}…)"

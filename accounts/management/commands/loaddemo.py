@@ -1,0 +1,54 @@
+import importlib
+import os
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import services
+from accounts.demo import DEMO_PEOPLE
+from accounts.models import Agency
+from accounts.tenancy import agency_scope
+
+DEMO_SLUG = "demo"
+
+
+class Command(BaseCommand):
+    help = ("Load the demo agency (one person per role, clients, about 30 stores, and every app's demo data) "
+            "once, and print the logins. Running it again only prints them.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "demo-pass-2026"),
+                            help="Password of the demo users (default: $DEMO_PASSWORD or demo-pass-2026).")
+
+    def handle(self, *args, password, **options):
+        if Agency.objects.filter(slug=DEMO_SLUG).exists():
+            self.stdout.write(_("The demo agency exists already; nothing loaded."))
+        else:
+            self._load(password)
+        self._print_logins(password)
+
+    @transaction.atomic
+    def _load(self, password):
+        agency = services.agency_create(slug=DEMO_SLUG, name="Demo Agency 示例代运营")
+        with agency_scope(agency):
+            people = {}
+            for email, role, full_name in DEMO_PEOPLE:
+                membership, _unused = services.member_add(agency=agency, email=email, role=role,
+                                                          password=password, full_name=full_name)
+                people.setdefault(role, []).append(membership.user)
+            for config in apps.get_app_configs():
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.load(agency=agency, people=people)
+            _key, raw = services.api_key_create(agency=agency, name="Demo ERP", access="read_write")
+        self.stdout.write(self.style.SUCCESS(_("Loaded the demo agency “%(name)s”.") % {"name": agency.name}))
+        self.stdout.write(_("Demo ERP API key (shown once): %(key)s") % {"key": raw})
+
+    def _print_logins(self, password):
+        self.stdout.write(_("Demo logins (password: %(password)s):") % {"password": password})
+        for email, role, _name in DEMO_PEOPLE:
+            self.stdout.write(f"  {role:<9} {email}")

@@ -1,0 +1,365 @@
+"""Agencies (the tenants), the people who work in them, their clients, stores and API keys.
+
+Every tenant-owned model carries its own ``agency`` column and a django-scopes manager: a query made with
+no agency scope active raises instead of returning every agency's rows (see ``accounts.tenancy``).
+"""
+
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from . import marketplaces
+from .audit import audit_trail
+from .roles import Role
+
+
+def time_zone_choices():
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in with an email address. Not tenant-owned: one person may serve several agencies."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The language of the admin and of emails. Empty: the agency's default language."),
+    )
+    active_agency = models.ForeignKey(
+        "Agency", verbose_name=_("active agency"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The agency this person is working in right now."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name or self.email
+
+
+class Agency(models.Model):
+    """The tenant: one agency that runs seller accounts for its clients."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", choices=time_zone_choices)
+    default_language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def agency(self):
+        """An agency is its own tenant; lets generic tenant code treat it like any tenant-owned row."""
+        return self
+
+    @property
+    def agency_id(self):
+        return self.pk
+
+
+class Membership(models.Model):
+    """A person's role in one agency."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["agency", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "user"], name="membership_unique_per_agency"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class Client(models.Model):
+    """The brand owner or legal entity whose stores the agency runs."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="client_name_unique_per_agency"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SellingPlan(models.TextChoices):
+    PROFESSIONAL = "professional", _("Professional")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class StoreStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    AT_RISK = "at_risk", _("At risk")
+    SUSPENDED = "suspended", _("Suspended")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    CLOSED = "closed", _("Closed")
+
+
+seller_id_validator = RegexValidator(
+    r"^[A-Z0-9]{8,20}$",
+    _("A seller id (merchant token) is 8 to 20 capital letters and digits, e.g. A2EXAMPLE1234."),
+)
+
+
+class Store(models.Model):
+    """One seller account on one Amazon marketplace (店铺)."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="stores")
+    client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="stores")
+    name = models.CharField(_("display name"), max_length=200)
+    marketplace = models.CharField(_("marketplace"), max_length=2, choices=marketplaces.CHOICES)
+    seller_id = models.CharField(_("seller id"), max_length=20, validators=[seller_id_validator],
+                                 help_text=_("Amazon's merchant token of the seller account."))
+    registered_on = models.DateField(_("registered on"), null=True, blank=True,
+                                     help_text=_("The day the seller account was registered with Amazon."))
+    selling_plan = models.CharField(_("selling plan"), max_length=16, choices=SellingPlan.choices,
+                                    default=SellingPlan.PROFESSIONAL)
+    brand_registered = models.BooleanField(_("brand registered"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=StoreStatus.choices, default=StoreStatus.ACTIVE)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("operators"), through="StoreAssignment",
+        through_fields=("store", "user"), related_name="assigned_stores", blank=True,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["name", "marketplace"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "seller_id", "marketplace"],
+                                    name="store_seller_marketplace_unique_per_agency"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="store_agency_status_idx"),
+            models.Index(fields=["agency", "marketplace"], name="store_agency_marketplace_idx"),
+            models.Index(fields=["agency", "client"], name="store_agency_client_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.marketplace})"
+
+    def clean(self):
+        """The store's own rules; every form, serializer and import reaches them through ``full_clean()``."""
+        from .rules import store_errors
+
+        errors = store_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # The (seller id, marketplace) uniqueness is reported on the seller id field by ``clean()``.
+        exclude = set(exclude or ()) | {"seller_id"}
+        super().validate_constraints(exclude=exclude)
+
+    @property
+    def marketplace_info(self):
+        return marketplaces.marketplace(self.marketplace)
+
+    @property
+    def amazon_marketplace_id(self):
+        info = self.marketplace_info
+        return info.amazon_id if info else ""
+
+    @property
+    def region(self):
+        info = self.marketplace_info
+        return info.region if info else ""
+
+    @property
+    def marketplace_time_zone(self):
+        info = self.marketplace_info
+        return info.time_zone if info else ""
+
+
+class StoreAssignment(models.Model):
+    """An operator responsible for a store. Its own row (with the agency) so that scoping stays one column."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.CASCADE,
+                             related_name="store_assignments")
+    created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+    history = audit_trail()
+
+    class Meta:
+        verbose_name = _("store assignment")
+        verbose_name_plural = _("store assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="store_assignment_unique"),
+        ]
+        indexes = [models.Index(fields=["agency", "user"], name="assignment_agency_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.store}"
+
+
+class ApiKeyAccess(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class ApiKey(models.Model):
+    """A machine credential of one agency (its ERP). Only a hash of the secret is stored; the key is shown once.
+
+    A key reads ``<prefix>.<secret>``: the prefix finds the row by index, the secret's SHA-256 proves it.
+    SHA-256 (not a slow password hash) fits because the secret is 256 random bits, not a human's choice.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    access = models.CharField(_("access"), max_length=16, choices=ApiKeyAccess.choices, default=ApiKeyAccess.READ)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    hashed_secret = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+    history = audit_trail(excluded_fields=["hashed_secret", "last_used_at"])
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    @property
+    def can_write(self):
+        return self.access == ApiKeyAccess.READ_WRITE
+
+    @staticmethod
+    def hash_secret(secret):
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @staticmethod
+    def generate():
+        """A new (prefix, secret) pair."""
+        return secrets.token_hex(6), secrets.token_urlsafe(32)
+
+    def matches(self, secret):
+        return secrets.compare_digest(self.hashed_secret, self.hash_secret(secret))
+
+
+class PlatformAccess(models.Model):
+    """A platform superuser looked across agencies: kept so that such access is always visible."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("platform access")
+        verbose_name_plural = _("platform accesses")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} {self.method} {self.path}"

@@ -1,0 +1,38 @@
+"""Rules a store must satisfy, in one place (model ``clean()``, the admin, the API and imports use them)."""
+
+import zoneinfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import marketplaces
+
+
+def agency_today(agency):
+    """Today's date in the agency's time zone."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
+
+
+def store_errors(store):
+    """Field errors of a store about to be saved, as ``{field: [message]}``; empty when it may be saved."""
+    from .models import Store
+
+    errors = {}
+    if store.marketplace and marketplaces.marketplace(store.marketplace) is None:
+        errors["marketplace"] = [_("“%(value)s” is not an Amazon marketplace this product knows.")
+                                 % {"value": store.marketplace}]
+    if store.client_id and store.agency_id and store.client.agency_id != store.agency_id:
+        # Another agency's client is answered as if it did not exist.
+        errors["client"] = [_("No such client.")]
+    if store.registered_on and store.agency_id and store.registered_on > agency_today(store.agency):
+        errors["registered_on"] = [_("The registration date %(date)s is in the future.")
+                                   % {"date": store.registered_on.isoformat()}]
+    if store.agency_id and store.seller_id and store.marketplace and "marketplace" not in errors:
+        duplicate = Store.objects.filter(
+            agency_id=store.agency_id, seller_id=store.seller_id, marketplace=store.marketplace
+        ).exclude(pk=store.pk)
+        if duplicate.exists():
+            errors["seller_id"] = [_("Seller id %(seller_id)s already has a store on marketplace %(marketplace)s "
+                                     "in this agency.") % {"seller_id": store.seller_id,
+                                                           "marketplace": store.marketplace}]
+    return errors

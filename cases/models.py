@@ -1,0 +1,1 @@
+"""Seller Support: cases, HR chat sessions and messages, the message-template library."""
