@@ -21,8 +21,18 @@ class AuditOrigin(models.Model):
         abstract = True
 
 
+def _history_user(instance, request, **kwargs):
+    """The signed-in person behind a change; ``None`` for API keys (their name goes in ``history_api_key``)."""
+    from django.contrib.auth import get_user_model
+
+    user = getattr(request, "user", None) if request is not None else None
+    if user is not None and isinstance(user, get_user_model()) and user.is_authenticated:
+        return user
+    return None
+
+
 def audit_trail(**options):
-    return HistoricalRecords(bases=[AuditOrigin], **options)
+    return HistoricalRecords(bases=[AuditOrigin], get_user=_history_user, **options)
 
 
 @receiver(pre_create_historical_record)
