@@ -1,5 +1,6 @@
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
@@ -64,7 +65,24 @@ class AgencyAdmin(TenantAdmin):
         return super(TenantAdmin, self).get_history_queryset(request, history_manager, pk_name, object_id)
 
 
-@admin.register(Membership, site=site)
+class MembershipAddForm(forms.ModelForm):
+    """Add a person by email address: other agencies' people are never listed to choose from."""
+
+    email = forms.EmailField(label=_("email address"))
+    full_name = forms.CharField(label=_("full name"), max_length=150, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ("role",)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        agency = self.instance.agency if self.instance.agency_id else None
+        if agency is not None and Membership.objects.filter(agency=agency, user__email__iexact=email).exists():
+            raise forms.ValidationError(_("%(email)s is already a member of this agency.") % {"email": email})
+        return email
+
+
 class MembershipAdmin(TenantAdmin):
     write_capability = "can_administer_agency"
     list_display = ("user", "role", "created_at")
@@ -72,11 +90,39 @@ class MembershipAdmin(TenantAdmin):
     search_fields = ("user__email", "user__full_name")
     list_select_related = ("user",)
 
-    def related_choices(self, request, model):
-        if model is User:
-            # Any existing person may be added; new people come with `addmember`.
-            return User.objects.filter(is_active=True)
-        return super().related_choices(request, model)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipAddForm
+            kwargs["fields"] = ("role",)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("email", "full_name", "role") if obj is None else ("user", "role")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("user",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        membership, password = services.member_add(
+            agency=request.agency, email=form.cleaned_data["email"], role=obj.role,
+            full_name=form.cleaned_data.get("full_name", ""),
+        )
+        form.instance = membership
+        obj.pk, obj.user = membership.pk, membership.user
+        obj._state.adding = False
+        if password:
+            self.message_user(
+                request,
+                format_html(gettext("{} can now sign in with the one-time password <code>{}</code>. "
+                                    "It will not be shown again."), membership.user.email, password),
+                messages.WARNING,
+            )
+
+
+site.register(Membership, MembershipAdmin)
 
 
 @admin.register(Client, site=site)
