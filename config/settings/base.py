@@ -172,6 +172,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["accounts.api.permissions.IsAgencyMember"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttling.AgencyCallerThrottle"],
     "DEFAULT_THROTTLE_RATES": {"caller": env("API_THROTTLE_RATE", default="1200/min")},
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
