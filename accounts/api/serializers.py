@@ -1,7 +1,10 @@
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
-from .. import marketplaces
+from .. import marketplaces, rules
 from ..models import Client, Store, User
 
 
@@ -83,3 +86,44 @@ class StoreSerializer(serializers.ModelSerializer):
                   "status", "operators", "notes", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         validators = []
+
+    # The fields the store's own rules (``accounts.rules.store_errors``) judge, with the attribute each sets.
+    RULE_FIELDS = {"client": "client_id", "marketplace": "marketplace", "seller_id": "seller_id",
+                   "registered_on": "registered_on"}
+
+    def to_internal_value(self, data):
+        """Field errors come back together with the store's own rules (future registration date, taken seller
+        id), so that a caller fixes every problem in one go instead of meeting the rules after the fields.
+
+        When the fields are valid the rules are left to the service, which checks them before it writes.
+        """
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(data, Mapping) or not isinstance(exc.detail, Mapping):
+                raise
+            rule_errors = self._rule_errors(data, failed=set(exc.detail))
+            if not rule_errors:
+                raise
+            raise serializers.ValidationError({**rule_errors, **exc.detail}) from exc
+
+    def _rule_errors(self, data, failed):
+        """The rules' errors for the valid values sent (and the stored ones of the fields not sent)."""
+        request = self.context.get("request")
+        agency = getattr(request, "agency", None) if request is not None else None
+        if agency is None:
+            return {}
+        store = Store(pk=getattr(self.instance, "pk", None), agency=agency)
+        for name, attname in self.RULE_FIELDS.items():
+            if self.instance is not None:
+                setattr(store, attname, getattr(self.instance, attname))
+            if name in failed:
+                # A value that is itself wrong says nothing about the rules: leave it out of them.
+                setattr(store, attname, Store._meta.get_field(name).get_default())
+                continue
+            field = self.fields[name]
+            try:
+                setattr(store, name, field.run_validation(field.get_value(data)))
+            except (serializers.ValidationError, SkipField):
+                continue
+        return rules.store_errors(store)
