@@ -1,4 +1,5 @@
-"""Rules a store must satisfy, in one place (model ``clean()``, the admin, the API and imports use them)."""
+"""Rules a store or a client must satisfy, in one place (model ``clean()``, services, the admin, the API and imports
+use them)."""
 
 import zoneinfo
 
@@ -35,4 +36,16 @@ def store_errors(store):
             errors["seller_id"] = [_("Seller id %(seller_id)s already has a store on marketplace %(marketplace)s "
                                      "in this agency.") % {"seller_id": store.seller_id,
                                                            "marketplace": store.marketplace}]
+    return errors
+
+
+def client_errors(client):
+    """Field errors of a client about to be saved, as ``{field: [message]}``; empty when it may be saved."""
+    from .models import Client
+
+    errors = {}
+    if client.agency_id and client.name:
+        taken = Client.objects.filter(agency_id=client.agency_id, name=client.name).exclude(pk=client.pk)
+        if taken.exists():
+            errors["name"] = [_("A client named “%(name)s” already exists in this agency.") % {"name": client.name}]
     return errors
