@@ -7,6 +7,7 @@ marketplace id (ATVPDKIKX0DER, ...) is what Amazon's reports carry. Either resol
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -53,7 +54,8 @@ _ALL = [
 
 BY_CODE = {m.code: m for m in _ALL}
 BY_AMAZON_ID = {m.amazon_id: m for m in _ALL}
-CHOICES = [(m.code, f"{m.code} · {m.name}") for m in _ALL]
+# Lazy labels: built when shown, in the reader's language (not once, in whatever language was active at import).
+CHOICES = [(m.code, format_lazy("{} · {}", m.code, m.name)) for m in _ALL]
 
 
 def marketplace(code_or_amazon_id):

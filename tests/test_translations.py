@@ -503,10 +503,6 @@ def test_chinese_keeps_the_values_in_formatted_messages():
     assert "示例代运营" in banner and "平台访问" in banner
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "accounts/marketplaces.py builds CHOICES with an f-string at import time, which freezes the marketplace "
-    "names in the language active then (zh-hans); fix: format_lazy('{} · {}', m.code, m.name), then remove "
-    "this marker"))
 def test_marketplace_choices_follow_the_active_language():
     from accounts.models import Store
 
