@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_site import TenantAdmin, TenantInline, register_audit_trail, site
+from .admin_site import RowsOutsideQuerysetNotFound, TenantAdmin, TenantInline, register_audit_trail, site
 from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
 
 
@@ -18,7 +18,13 @@ def _tenant(request):
     return getattr(request, "tenant", None)
 
 
-class SuperuserOnlyMixin:
+class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
+    """The platform's own records: no agency's staff see them, and to them every row's page is a 404."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if self.has_module_permission(request) else queryset.none()
+
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
@@ -308,7 +314,7 @@ class ApiKeyAdmin(TenantAdmin):
 
 
 @admin.register(User, site=site)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
     """People: the platform manages them all; an agency sees its members and each person edits themselves."""
 
     ordering = ("email",)
@@ -333,8 +339,9 @@ class UserAdmin(DjangoUserAdmin):
             return queryset.filter(pk=request.user.pk)
         return queryset.filter(memberships__agency=tenant.agency).distinct()
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
+    def user_change_password(self, request, id, form_url=""):
+        self._raise_404_unless_visible(request, id)
+        return super().user_change_password(request, id, form_url)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:

@@ -8,6 +8,8 @@ superusers may look across agencies; a banner says so and every such page view i
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import lazy
@@ -87,7 +89,35 @@ def _tenant(request):
     return getattr(request, "tenant", None)
 
 
-class TenantAdmin(SimpleHistoryAdmin):
+class RowsOutsideQuerysetNotFound:
+    """Every page of one row (change, delete, history) answers 404 for an id outside ``get_queryset``, before
+    any permission check: another agency's row is answered as if it did not exist, never with Django's 403
+    (a role that may not change or delete) or its redirect to the index (no such row)."""
+
+    def _raise_404_unless_visible(self, request, object_id):
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        if to_field and not self.to_field_allowed(request, to_field):
+            return  # Django refuses the field itself
+        if self.get_object(request, unquote(object_id), to_field) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._raise_404_unless_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._raise_404_unless_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._raise_404_unless_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+
+class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
     """Admin of a tenant-owned model. Subclasses say who may write through ``write_capability``.
 
     * lists and objects: the active agency's only (plus ``restrict_queryset`` for narrower roles);
@@ -141,9 +171,6 @@ class TenantAdmin(SimpleHistoryAdmin):
     def restrict_queryset(self, request, queryset):
         """Narrow the agency's rows further for a role (operators: their stores)."""
         return queryset
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
 
     def related_choices(self, request, model):
         """The rows of ``model`` a form of this agency may point at."""
@@ -199,11 +226,6 @@ class TenantAdmin(SimpleHistoryAdmin):
             queryset = queryset.filter(agency_id=tenant.agency.pk)
         return queryset
 
-    def history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
@@ -244,7 +266,7 @@ class TenantInline(admin.TabularInline):
         return self._can_write(request, "can_manage_portfolio")
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
+class AuditTrailAdmin(RowsOutsideQuerysetNotFound, admin.ModelAdmin):
     """Read-only list of a tenant model's historical rows (including deleted objects), for the agency."""
 
     list_display = ("history_date", "history_type_label", "object_label", "history_user", "history_api_key")
@@ -287,9 +309,6 @@ class AuditTrailAdmin(admin.ModelAdmin):
             return queryset.filter(**{field: tenant.agency.pk})
         return queryset if tenant.is_platform else queryset.none()
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
-
 
 _audit_label = lazy(lambda name: gettext("audit trail: %(model)s") % {"model": name}, str)
 
@@ -303,4 +322,5 @@ def register_audit_trail(model):
     site.register(history_model, AuditTrailAdmin)
 
 
-__all__ = ["site", "TenantAdmin", "TenantInline", "AuditTrailAdmin", "register_audit_trail"]
+__all__ = ["site", "RowsOutsideQuerysetNotFound", "TenantAdmin", "TenantInline", "AuditTrailAdmin",
+           "register_audit_trail"]
