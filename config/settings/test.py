@@ -1,5 +1,9 @@
 """The test suite: fast hashing, in-memory mail, eager tasks unless a test starts a real worker."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
@@ -10,3 +14,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # Throttling is exercised by its own test with a low rate; the fuzzer must not trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"caller": "100000/min"}}  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# On SQLite (DATABASE_URL unset) the test database is a file, one per test run, rather than Django's in-memory
+# default, so that a Celery worker process started by the integration tests reads the very rows the test
+# committed. pytest-django creates and deletes it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"storehealth-test-{os.getpid()}.sqlite3"),
+    }

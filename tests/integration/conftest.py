@@ -1,0 +1,202 @@
+"""Real services for the integration tests: a Celery worker process on Redis, reading the test database.
+
+``celery_worker`` (session) starts ``celery -A config worker --pool=solo`` once, against the broker and result
+backend of the product's settings (``REDIS_URL``) and against pytest-django's test database (PostgreSQL, or the
+SQLite file ``config.settings.test`` uses when ``DATABASE_URL`` is unset); it is ready when it answers a ping
+addressed to it by name. The worker consumes a queue of its own, so that neither another test run on the same
+Redis nor a message left over from an earlier run can take or feed it. It is stopped (and waited for) before
+the test database is dropped.
+
+``live_celery`` (per test) is what a test asks for: it needs the worker and ``transactional_db`` (so the
+worker sees the rows the test commits) and, for the test's duration only, makes ``.delay()`` in this process
+send to the worker instead of running eagerly as the rest of the suite does::
+
+    def test_something(live_celery):
+        result = some_task.delay(agency_id=agency.pk)
+        assert result.get(timeout=live_celery.timeout) == ...
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from config.celery_app import app as celery_app
+
+BASE_DIR = Path(settings.BASE_DIR)
+CELERY = Path(sys.executable).with_name("celery")
+READY_TIMEOUT = 60  # seconds for the worker to import Django, connect to Redis and answer a ping
+STOP_TIMEOUT = 15  # seconds for a warm shutdown before the worker is killed
+RESULT_TIMEOUT = 30  # seconds a test waits for one task's result
+
+
+def _broker_and_backend():
+    """Redis URLs of the broker and the result backend, as the product's settings read them (``REDIS_URL``).
+
+    Read from Django's settings rather than from the Celery app's configuration, which a test that points the
+    app at another broker for a moment may leave changed.
+    """
+    broker = settings.CELERY_BROKER_URL
+    if not broker or not broker.startswith(("redis://", "rediss://")):
+        message = ("the integration tests need a real Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379/5); "
+                   "`make test` deselects them when it is unset")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return broker, settings.CELERY_RESULT_BACKEND or broker
+
+
+def _database_url_of_test_database():
+    """A ``DATABASE_URL`` naming the test database this process uses (after pytest-django created it)."""
+    db = connections["default"].settings_dict
+    vendor = connections["default"].vendor
+    if vendor == "postgresql":
+        # The run's own DATABASE_URL (credentials, host or socket, options) with the test database's name.
+        url = urlsplit(os.environ["DATABASE_URL"])
+        return urlunsplit(url._replace(path="/" + quote(db["NAME"], safe="")))
+    if vendor == "sqlite":
+        name = str(db["NAME"])
+        if name == ":memory:" or "mode=memory" in name:
+            pytest.fail("the SQLite test database is in memory, where a worker process cannot see it: "
+                        "config.settings.test must give it a file name (DATABASES TEST NAME)", pytrace=False)
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI runs the integration tests on PostgreSQL: set DATABASE_URL", pytrace=False)
+        return f"sqlite:///{Path(name).resolve()}"
+    pytest.fail(f"no worker set-up for the {vendor} database", pytrace=False)
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    broker: str
+    backend: str
+    nodename: str
+    queue: str
+    log_path: Path
+    timeout: float = RESULT_TIMEOUT
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def log_tail(self, lines=60):
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def answers_ping(self):
+        replies = celery_app.control.ping(destination=[self.nodename], timeout=0.5)
+        return any(self.nodename in reply for reply in replies)
+
+    def wait_until_ready(self):
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {self.process.returncode} before it was ready:\n"
+                            f"{self.log_tail()}", pytrace=False)
+            if self.answers_ping():  # ping itself waits up to 0.5 s for the answer
+                return
+        self.stop()
+        pytest.fail(f"the Celery worker did not answer a ping within {READY_TIMEOUT} s:\n{self.log_tail()}",
+                    pytrace=False)
+
+    def delete_queue(self):
+        """Remove the worker's own queue (and its binding) from Redis; the run is over."""
+        try:
+            with celery_app.connection_for_write() as connection:
+                # Declared first: a channel only unbinds the bindings it knows of.
+                queue = celery_app.amqp.queues[self.queue].bind(connection.default_channel)
+                queue.declare()
+                queue.delete()
+        except Exception:  # noqa: BLE001 - tidying up must not turn a passing session into an error
+            pass
+
+    def stop(self):
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand, then exit
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real Celery worker process on Redis and the test database, for the whole session."""
+    broker, backend = _broker_and_backend()
+    database_url = _database_url_of_test_database()
+
+    run = uuid.uuid4().hex[:10]
+    nodename = f"integration-{run}@{socket.gethostname()}"
+    queue = f"storehealth-integration-{run}"
+    log_path = Path(tmp_path_factory.mktemp("celery-worker")) / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": backend,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [str(CELERY), "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-n", nodename,
+               "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    worker = Worker(process=process, broker=broker, backend=backend, nodename=nodename, queue=queue,
+                    log_path=log_path)
+    try:
+        with celery_sending_to(worker):
+            worker.wait_until_ready()
+        yield worker
+    finally:
+        worker.stop()
+        with celery_sending_to(worker):
+            worker.delete_queue()
+
+
+def _forget_broker_pools():
+    """The app picks its connection and producer pools for the configured broker once, on first use: make it
+    pick them again whenever the broker changes, or it keeps sending to the previous one. (kombu keeps the
+    pools themselves, one per broker URL, so nothing is closed here.)"""
+    celery_app._after_fork()  # resets the app's references to both pools; it is what a forked child needs too
+
+
+@contextmanager
+def celery_sending_to(worker):
+    """This process's Celery app sends to ``worker`` (its broker, backend and queue) instead of running eagerly."""
+    conf = celery_app.conf
+    live = {"task_always_eager": False, "task_default_queue": worker.queue,
+            "broker_url": worker.broker, "result_backend": worker.backend}
+    saved = {key: conf[key] for key in live}
+    _forget_broker_pools()
+    conf.update(live)
+    try:
+        backend_url = getattr(celery_app.backend, "url", None)
+        if backend_url != worker.backend:
+            pytest.fail(f"this process's Celery result backend was built for {backend_url!r}, not for "
+                        f"{worker.backend!r}", pytrace=False)
+        yield worker
+    finally:
+        conf.update(saved)
+        _forget_broker_pools()
+
+
+@pytest.fixture
+def live_celery(celery_worker, transactional_db):
+    """Send tasks from this test to the real worker (not eagerly); everything else in the suite stays eager."""
+    if celery_worker.process.poll() is not None:
+        pytest.fail(f"the Celery worker has exited:\n{celery_worker.log_tail()}", pytrace=False)
+    with celery_sending_to(celery_worker):
+        yield celery_worker
