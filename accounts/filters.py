@@ -1,14 +1,44 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
 
 from . import marketplaces
 from .models import Client, Store, StoreStatus
+
+# Ids are 64-bit integers; a larger number is a 400 naming the filter, not a database overflow.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number in the range of the database's ids."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's ``?search=``, with a refused term (a NUL character) reported on the ``search`` parameter rather
+    than as a bare list of messages."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as exc:
+            raise ValidationError({self.search_param: exc.detail}) from exc
 
 
 class StoreFilter(django_filters.FilterSet):
     marketplace = django_filters.MultipleChoiceFilter(choices=marketplaces.CHOICES, label=_("marketplace"))
     status = django_filters.MultipleChoiceFilter(choices=StoreStatus.choices, label=_("status"))
-    client = django_filters.NumberFilter(field_name="client_id", label=_("client"))
+    client = IdFilter(field_name="client_id", label=_("client"))
     seller_id = django_filters.CharFilter(label=_("seller id"))
     brand_registered = django_filters.BooleanFilter(label=_("brand registered"))
 

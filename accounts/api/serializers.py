@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
@@ -8,7 +9,16 @@ from .. import marketplaces, rules
 from ..models import Client, Store, User
 
 
+@extend_schema_field({"anyOf": [{"type": "string", "format": "email", "maxLength": 254},
+                               {"type": "string", "maxLength": 0}]})
+class OptionalEmailField(serializers.EmailField):
+    """An email address, or empty: the schema says both, so that a blank one is not read as a broken address."""
+
+
 class ClientSerializer(serializers.ModelSerializer):
+    contact_email = OptionalEmailField(max_length=254, allow_blank=True, required=False,
+                                       label=_("contact email"))
+
     class Meta:
         model = Client
         fields = ["id", "name", "legal_name", "contact_name", "contact_email", "contact_phone", "notes",
@@ -18,6 +28,7 @@ class ClientSerializer(serializers.ModelSerializer):
         validators = []
 
 
+@extend_schema_field({"type": "string", "enum": [*marketplaces.BY_CODE, "GB", *marketplaces.BY_AMAZON_ID]})
 class MarketplaceField(serializers.CharField):
     """A marketplace code (``US``) or Amazon marketplace id (``ATVPDKIKX0DER``), stored as the code."""
 
@@ -67,6 +78,8 @@ class AgencyMemberField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, str):
             data = data.strip().lower()
+        # What cannot be an email address (a NUL character, 300 characters) is refused before any query.
+        serializers.EmailField(max_length=254).run_validation(data)
         return super().to_internal_value(data)
 
 

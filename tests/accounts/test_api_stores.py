@@ -106,6 +106,19 @@ def test_an_unknown_filter_value_is_a_400_naming_the_filter(agency_a, api_as):
     assert "XX" in response.json()["marketplace"][0]
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "-3", "1.5", "one"])
+def test_a_client_filter_that_is_no_id_is_a_400_naming_the_filter(agency_a, api_as, value):
+    response = api_as(agency_a.rw_header).get(STORES, {"client": value})
+    assert response.status_code == 400
+    assert list(response.json()) == ["client"]
+
+
+def test_a_search_with_a_nul_character_is_a_400_naming_the_search(agency_a, api_as):
+    response = api_as(agency_a.rw_header).get(STORES, {"search": "Assigned\x00"})
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Null characters are not allowed."]}
+
+
 def test_the_store_list_is_paginated(agency_a, api_as):
     for number in range(5):
         StoreFactory(agency=agency_a.agency, client=agency_a.client, name=f"Paged store {number}")
@@ -359,6 +372,12 @@ def test_only_members_of_the_agency_can_be_assigned_as_operators(agency_a, agenc
                           "operators")
     assert email in errors[0]
     assert "does not exist" in errors[0]
+
+
+@pytest.mark.parametrize("address", ["operator.a\x00@example.com", "x" * 300 + "@example.com", 42])
+def test_an_operator_that_cannot_be_an_email_address_is_refused_on_operators(agency_a, api_as, address):
+    errors = post_refused(agency_a, api_as, new_store(agency_a, operators=[address]), "operators")
+    assert errors and not any("does not exist" in message for message in errors)
 
 
 def test_assigning_a_stranger_to_an_existing_store_changes_nothing(agency_a, agency_b, api_as):
