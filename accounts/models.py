@@ -172,6 +172,18 @@ class Client(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        """The client's own rules; forms, serializers and services reach them through ``full_clean()``."""
+        from .rules import client_errors
+
+        errors = client_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # The per-agency uniqueness of the name is reported on the name field by ``clean()``.
+        super().validate_constraints(exclude=set(exclude or ()) | {"name"})
+
 
 class SellingPlan(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional")

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import rules
 from .models import Agency, ApiKey, ApiKeyAccess, Client, Membership, Store, StoreAssignment, User
 from .roles import Role
 
@@ -59,26 +58,10 @@ def member_add(*, agency, email, role, password=None, full_name=""):
     return membership, new_password
 
 
-def _validate_client(client):
-    """``full_clean()``, except that a name taken in the agency is reported on ``name`` (by the rule) rather than
-    as an error of the whole client; every other constraint is still checked."""
-    errors = rules.client_errors(client)
-    try:
-        client.full_clean(validate_constraints=False)
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    try:
-        client.validate_constraints(exclude={"name"})
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def client_create(*, agency, **fields):
     client = Client(agency=agency, **fields)
-    _validate_client(client)
+    client.full_clean()
     client.save()
     return client
 
@@ -89,7 +72,7 @@ def client_update(*, agency, client, **fields):
         raise Client.DoesNotExist
     for name, value in fields.items():
         setattr(client, name, value)
-    _validate_client(client)
+    client.full_clean()
     client.save()
     return client
 

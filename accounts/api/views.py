@@ -1,16 +1,13 @@
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import marketplaces, selectors, services
-from ..filters import ClientFilter, SearchFilter, StoreFilter
+from ..filters import ClientFilter, StoreFilter
 from ..models import Client, Store
 from .permissions import IsAgencyMember, ManagesPortfolio
-from .schema import AgencyAutoSchema
 from .serializers import ClientSerializer, StoreSerializer
 
 
@@ -18,8 +15,6 @@ class AgencyViewMixin:
     """Lists and objects come from a selector for the caller's agency: another agency's id is a 404."""
 
     permission_classes = [ManagesPortfolio]
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
-    schema = AgencyAutoSchema()
 
     @property
     def agency(self):
@@ -94,7 +89,6 @@ class MarketplaceListView(APIView):
     """Amazon marketplaces the product knows, with their marketplace ids, regions and time zones."""
 
     permission_classes = [IsAgencyMember]
-    schema = AgencyAutoSchema()
 
     @extend_schema(responses=MarketplaceSerializer(many=True), summary=_("List marketplaces"))
     def get(self, request):

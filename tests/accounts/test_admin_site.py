@@ -175,3 +175,9 @@ def test_owners_add_a_member_by_email_and_never_see_other_agencies_people(agency
 
 def test_managers_cannot_manage_memberships(agency_a, client_as):
     assert client_as(agency_a.manager).get("/admin/accounts/membership/add/").status_code == 403
+
+
+def test_a_client_name_taken_in_the_agency_is_a_name_error_in_the_admin(agency_a, client_as):
+    response = client_as(agency_a.manager).post("/admin/accounts/client/add/", {"name": agency_a.client.name})
+    assert response.status_code == 200
+    assert "name" in response.context["adminform"].form.errors
