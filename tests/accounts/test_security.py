@@ -1,4 +1,3 @@
-import pytest
 from django.test import Client as DjangoClient
 from django_scopes import scopes_disabled
 
