@@ -1,4 +1,4 @@
-"""DRF's usual error bodies, also for Django's ValidationError (raised by services) and scope errors."""
+"""DRF's usual error bodies, also for Django's ValidationError raised by services (a 400 naming the fields)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
