@@ -61,10 +61,34 @@ class AgencyAdminSite(admin.AdminSite):
         return [m.agency for m in tenant.memberships]
 
     def get_urls(self):
-        return [
+        urls = [
             path("switch-agency/", self.admin_view(self.switch_agency_view), name="switch_agency"),
             *super().get_urls(),
         ]
+        # Django's "view on site" shortcut looks rows up without the agency: only rows this person can
+        # see in the admin may pass through it.
+        for number, pattern in enumerate(urls):
+            if getattr(pattern, "name", None) == "view_on_site":
+                urls[number] = path("r/<int:content_type_id>/<path:object_id>/",
+                                    self.admin_view(self.view_on_site_view), name="view_on_site")
+        return urls
+
+    def view_on_site_view(self, request, content_type_id, object_id):
+        from django.contrib.contenttypes.models import ContentType
+        from django.contrib.contenttypes.views import shortcut
+        from django.core.exceptions import ValidationError
+
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        if model_admin is None:
+            raise Http404
+        try:
+            visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, TypeError, ValidationError):
+            visible = False
+        if not visible:
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
 
     @staticmethod
     def root_redirect(request):
@@ -245,8 +269,13 @@ class TenantInline(admin.TabularInline):
 
         tenant = _tenant(request)
         if db_field.related_model is User:
-            kwargs["queryset"] = (User.objects.filter(memberships__agency=tenant.agency).distinct()
-                                  if tenant and tenant.agency else User.objects.none())
+            # Inlines assign people to the agency's rows (operators to stores): those who work on stores.
+            from .roles import ASSIGNABLE_ROLES
+
+            kwargs["queryset"] = (
+                User.objects.filter(memberships__agency=tenant.agency, memberships__role__in=ASSIGNABLE_ROLES)
+                .distinct() if tenant and tenant.agency else User.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _can_write(self, request, capability):

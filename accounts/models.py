@@ -303,6 +303,14 @@ class StoreAssignment(models.Model):
     def __str__(self):
         return f"{self.user} → {self.store}"
 
+    def clean(self):
+        from .rules import operator_errors
+
+        if self.agency_id and self.user_id:
+            messages = operator_errors(agency=self.agency, users=[self.user])
+            if messages:
+                raise ValidationError({"user": messages})
+
 
 class ApiKeyAccess(models.TextChoices):
     READ = "read", _("Read only")

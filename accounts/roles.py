@@ -29,3 +29,11 @@ def can_manage_portfolio(role):
 def can_administer_agency(role):
     """Agency settings, memberships and API keys."""
     return role == Role.OWNER
+
+
+def can_be_assigned_stores(role):
+    """Who may be made responsible for a store: everyone who works on stores, not a viewer."""
+    return role in (Role.OWNER, Role.MANAGER, Role.OPERATOR)
+
+
+ASSIGNABLE_ROLES = [Role.OWNER, Role.MANAGER, Role.OPERATOR]

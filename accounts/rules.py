@@ -49,3 +49,23 @@ def client_errors(client):
         if taken.exists():
             errors["name"] = [_("A client named “%(name)s” already exists in this agency.") % {"name": client.name}]
     return errors
+
+
+def operator_errors(*, agency, users):
+    """Messages about people who cannot be made responsible for the agency's stores; empty when all can.
+
+    Only members of the agency who work on stores (owners, managers, operators) can; viewers read only.
+    """
+    from .models import Membership
+    from .roles import can_be_assigned_stores
+
+    roles = dict(Membership.objects.filter(agency=agency, user__in=[u.pk for u in users])
+                 .values_list("user_id", "role"))
+    messages = []
+    strangers = [str(u) for u in users if u.pk not in roles]
+    if strangers:
+        messages.append(_("Not a member of this agency: %(people)s.") % {"people": ", ".join(strangers)})
+    readers = [str(u) for u in users if u.pk in roles and not can_be_assigned_stores(roles[u.pk])]
+    if readers:
+        messages.append(_("Viewers cannot be responsible for a store: %(people)s.") % {"people": ", ".join(readers)})
+    return messages

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import rules
 from .models import Agency, ApiKey, ApiKeyAccess, Client, Membership, Store, StoreAssignment, User
 from .roles import Role
 
@@ -89,11 +90,9 @@ def client_delete(*, agency, client):
 
 
 def _check_operators(agency, operators):
-    member_ids = set(Membership.objects.filter(agency=agency).values_list("user_id", flat=True))
-    strangers = [str(user) for user in operators if user.pk not in member_ids]
-    if strangers:
-        raise ValidationError({"operators": [_("Not a member of this agency: %(people)s.")
-                                             % {"people": ", ".join(strangers)}]})
+    messages = rules.operator_errors(agency=agency, users=list(operators))
+    if messages:
+        raise ValidationError({"operators": messages})
 
 
 def _set_operators(agency, store, operators):

@@ -93,6 +93,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# The audit trail is a record, not an undo button: past versions are shown, never restored over services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Brute-force lockout: this many failures for one account from one address locks it for AXES_COOLOFF.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

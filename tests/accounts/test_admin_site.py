@@ -181,3 +181,22 @@ def test_a_client_name_taken_in_the_agency_is_a_name_error_in_the_admin(agency_a
     response = client_as(agency_a.manager).post("/admin/accounts/client/add/", {"name": agency_a.client.name})
     assert response.status_code == 200
     assert "name" in response.context["adminform"].form.errors
+
+
+def test_the_admin_offers_only_people_who_work_on_stores_as_operators(agency_a, client_as):
+    page = client_as(agency_a.manager).get(f"/admin/accounts/store/{agency_a.other_store.pk}/change/")
+    html = page.content.decode()
+    select = html[html.index('name="assignments-__prefix__-user"'):]
+    select = select[:select.index("</select>")]
+    assert str(agency_a.operator) in select and str(agency_a.idle_operator) in select
+    assert str(agency_a.viewer) not in select
+
+
+def test_the_view_on_site_shortcut_is_a_404_for_another_agencys_row(agency_a, agency_b, client_as):
+    from django.contrib.contenttypes.models import ContentType
+
+    store_type = ContentType.objects.get_for_model(Store)
+    client = client_as(agency_b.owner)
+    assert client.get(f"/admin/r/{store_type.pk}/{agency_a.other_store.pk}/").status_code == 404
+    assert client.get(f"/admin/r/{store_type.pk}/not-an-id/").status_code == 404
+    assert client.get("/admin/r/999999/1/").status_code == 404

@@ -437,3 +437,12 @@ def test_every_problem_of_a_partial_update_is_reported_at_once(agency_a, api_as,
     assert response.status_code == 400
     assert set(response.json()) == {"status", "registered_on"}
     assert all_store_rows() == before
+
+
+def test_a_viewer_cannot_be_made_responsible_for_a_store(agency_a, api_as):
+    before = all_assignment_rows()
+    response = api_as(agency_a.rw_header).patch(store_url(agency_a.other_store),
+                                                {"operators": [agency_a.viewer.email]}, format="json")
+    assert response.status_code == 400
+    assert "Viewers cannot" in " ".join(response.json()["operators"])
+    assert all_assignment_rows() == before
