@@ -45,13 +45,14 @@ browser:
 ## Without REDIS_URL the integration tests (a real Celery worker on Redis) cannot run and are deselected,
 ## loudly; CI sets both (see .ci/run) and runs everything.
 test: install-test browser
-	@MARK=""; \
-	if [ -z "$$REDIS_URL" ]; then \
-	  if [ "$$CI" = "true" ]; then echo "CI needs REDIS_URL for the integration tests" >&2; exit 2; fi; \
+	@if [ -n "$$REDIS_URL" ]; then \
+	  $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI needs REDIS_URL for the integration tests" >&2; exit 2; \
+	else \
 	  echo "REDIS_URL is not set: deselecting the integration tests (set it to run them)."; \
-	  MARK="-m not integration"; \
-	fi; \
-	$(PY) -m pytest $$MARK $(PYTEST_ARGS)
+	  $(PY) -m pytest -m "not integration" $(PYTEST_ARGS); \
+	fi
 
 messages:
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench
