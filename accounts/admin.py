@@ -12,10 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .admin_site import RowsOutsideQuerysetNotFound, TenantAdmin, TenantInline, register_audit_trail, site
 from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
-
-
-def _tenant(request):
-    return getattr(request, "tenant", None)
+from .tenancy import request_tenant as _tenant
 
 
 class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .tenancy import memberships_of, switch_agency
+from .tenancy import request_tenant as _tenant
 
 
 class AgencyLoginForm(AdminAuthenticationForm):
@@ -108,9 +109,6 @@ class AgencyAdminSite(admin.AdminSite):
 
 site = AgencyAdminSite(name="admin")
 
-
-def _tenant(request):
-    return getattr(request, "tenant", None)
 
 
 class RowsOutsideQuerysetNotFound:

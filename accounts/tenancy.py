@@ -109,6 +109,12 @@ class Tenant:
                 yield
 
 
+def request_tenant(request):
+    """The tenant the middleware resolved for a Django or DRF request; ``None`` outside a request."""
+    request = getattr(request, "_request", request)  # a DRF request wraps Django's
+    return getattr(request, "tenant", None)
+
+
 def parse_api_key_header(header):
     """The raw key from ``Api-Key <key>``; ``None`` when the header uses another scheme or is absent."""
     if not header:

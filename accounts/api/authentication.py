@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from ..tenancy import API_KEY_SCHEME
+from ..tenancy import API_KEY_SCHEME, request_tenant
 
 
 class ApiKeyUser:
@@ -27,7 +27,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """``Authorization: Api-Key <key>``. The key was resolved (and its agency scoped) by the tenancy middleware."""
 
     def authenticate(self, request):
-        tenant = getattr(request._request, "tenant", None)
+        tenant = request_tenant(request)
         if tenant is None:
             return None
         if tenant.api_key_error:

@@ -1,8 +1,6 @@
 from rest_framework import permissions
 
-
-def _tenant(request):
-    return getattr(request._request, "tenant", None)
+from ..tenancy import request_tenant as _tenant
 
 
 def _is_detail(view):

@@ -1,5 +1,7 @@
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..tenancy import request_tenant
+
 
 class AgencyCallerThrottle(SimpleRateThrottle):
     """One budget per API key (and per signed-in person); anonymous callers share one per address."""
@@ -7,7 +9,7 @@ class AgencyCallerThrottle(SimpleRateThrottle):
     scope = "caller"
 
     def get_cache_key(self, request, view):
-        tenant = getattr(request._request, "tenant", None)
+        tenant = request_tenant(request)
         if tenant is not None and tenant.api_key is not None:
             ident = f"key:{tenant.api_key.pk}"
         elif request.user and request.user.is_authenticated and getattr(request.user, "pk", None):
