@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import selectors, services
 from .admin_site import RowsOutsideQuerysetNotFound, TenantAdmin, TenantInline, register_audit_trail, site
 from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
 from .tenancy import request_tenant as _tenant
@@ -241,6 +241,12 @@ class StoreAssignmentAdmin(TenantAdmin):
         if tenant.operator is not None:
             queryset = queryset.filter(store__assignments__user=tenant.operator)
         return queryset
+
+    def related_choices(self, request, model):
+        tenant = _tenant(request)
+        if model is User and tenant is not None and tenant.agency is not None:
+            return selectors.assignable_people(agency=tenant.agency)
+        return super().related_choices(request, model)
 
 
 class ApiKeyCreateForm(admin.options.forms.ModelForm):

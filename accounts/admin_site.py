@@ -268,12 +268,10 @@ class TenantInline(admin.TabularInline):
         tenant = _tenant(request)
         if db_field.related_model is User:
             # Inlines assign people to the agency's rows (operators to stores): those who work on stores.
-            from .roles import ASSIGNABLE_ROLES
+            from .selectors import assignable_people
 
-            kwargs["queryset"] = (
-                User.objects.filter(memberships__agency=tenant.agency, memberships__role__in=ASSIGNABLE_ROLES)
-                .distinct() if tenant and tenant.agency else User.objects.none()
-            )
+            kwargs["queryset"] = (assignable_people(agency=tenant.agency) if tenant and tenant.agency
+                                  else User.objects.none())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _can_write(self, request, capability):

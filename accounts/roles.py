@@ -31,9 +31,9 @@ def can_administer_agency(role):
     return role == Role.OWNER
 
 
+#: Who may be made responsible for a store: everyone who works on stores, not a viewer.
+ASSIGNABLE_ROLES = (Role.OWNER, Role.MANAGER, Role.OPERATOR)
+
+
 def can_be_assigned_stores(role):
-    """Who may be made responsible for a store: everyone who works on stores, not a viewer."""
-    return role in (Role.OWNER, Role.MANAGER, Role.OPERATOR)
-
-
-ASSIGNABLE_ROLES = [Role.OWNER, Role.MANAGER, Role.OPERATOR]
+    return role in ASSIGNABLE_ROLES

@@ -23,9 +23,12 @@ def membership_list(*, agency):
     return Membership.objects.filter(agency=agency).select_related("user")
 
 
-def operators_of(*, agency):
-    """The people who can be assigned to a store: the agency's operators and managers."""
-    return Membership.objects.filter(agency=agency).select_related("user")
+def assignable_people(*, agency):
+    """The people who can be made responsible for the agency's stores (not its viewers)."""
+    from .models import User
+    from .roles import ASSIGNABLE_ROLES
+
+    return User.objects.filter(memberships__agency=agency, memberships__role__in=ASSIGNABLE_ROLES).distinct()
 
 
 def api_key_list(*, agency):

@@ -200,3 +200,18 @@ def test_the_view_on_site_shortcut_is_a_404_for_another_agencys_row(agency_a, ag
     assert client.get(f"/admin/r/{store_type.pk}/{agency_a.other_store.pk}/").status_code == 404
     assert client.get(f"/admin/r/{store_type.pk}/not-an-id/").status_code == 404
     assert client.get("/admin/r/999999/1/").status_code == 404
+
+
+def test_a_viewer_cannot_be_assigned_to_a_store_in_the_assignment_admin(agency_a, client_as):
+    from accounts.models import StoreAssignment
+
+    client = client_as(agency_a.manager)
+    form = client.get("/admin/accounts/storeassignment/add/").content.decode()
+    user_select = form[form.index('name="user"'):]
+    user_select = user_select[:user_select.index("</select>")]
+    assert str(agency_a.operator) in user_select and str(agency_a.viewer) not in user_select
+    response = client.post("/admin/accounts/storeassignment/add/",
+                           {"store": agency_a.other_store.pk, "user": agency_a.viewer.pk})
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    with scopes_disabled():
+        assert not StoreAssignment.objects.filter(user=agency_a.viewer).exists()
