@@ -44,14 +44,16 @@ browser:
 ## test: the whole suite. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise.
 ## Without REDIS_URL the integration tests (a real Celery worker on Redis) cannot run and are deselected,
 ## loudly; CI sets both (see .ci/run) and runs everything.
+## The import contracts of pyproject.toml (app layers, no cycles) are checked first: an import that runs the
+## wrong way fails the run before any test does.
 test: install-test browser
 	@if [ -n "$$REDIS_URL" ]; then \
-	  $(PY) -m pytest $(PYTEST_ARGS); \
+	  $(VENV)/bin/lint-imports && $(PY) -m pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "CI needs REDIS_URL for the integration tests" >&2; exit 2; \
 	else \
 	  echo "REDIS_URL is not set: deselecting the integration tests (set it to run them)."; \
-	  $(PY) -m pytest -m "not integration" $(PYTEST_ARGS); \
+	  $(VENV)/bin/lint-imports && $(PY) -m pytest -m "not integration" $(PYTEST_ARGS); \
 	fi
 
 messages:
@@ -60,6 +62,7 @@ messages:
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install-test
 	$(PY) bench/run.py

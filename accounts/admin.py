@@ -2,6 +2,7 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 from django.http import Http404
@@ -9,10 +10,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors, services
-from .admin_site import RowsOutsideQuerysetNotFound, TenantAdmin, TenantInline, register_audit_trail, site
+from . import extensions, selectors, services
 from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
-from .tenancy import request_tenant as _tenant
+from .platform.admin_site import (
+    ReadOnlyAdminMixin,
+    RowsOutsideQuerysetNotFound,
+    TenantAdmin,
+    TenantInline,
+    register_audit_trail,
+    site,
+)
+from .roles import Power
+from .tenancy import caller_of, sole_owner_agencies
 
 
 class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
@@ -33,7 +42,7 @@ class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
 class AgencyAdmin(TenantAdmin):
     """Owners edit their agency's settings; only the platform creates or removes agencies."""
 
-    write_capability = "can_administer_agency"
+    write_power = Power.ADMINISTER
     exclude = ()
     list_display = ("name", "slug", "time_zone", "default_language", "is_active")
     search_fields = ("name", "slug")
@@ -41,12 +50,10 @@ class AgencyAdmin(TenantAdmin):
 
     def get_queryset(self, request):
         queryset = Agency.objects.all()
-        tenant = _tenant(request)
-        if tenant is None:
-            return queryset.none()
-        if tenant.agency is not None:
-            return queryset.filter(pk=tenant.agency.pk)
-        return queryset if tenant.is_platform else queryset.none()
+        caller = caller_of(request)
+        if caller.agency is not None:
+            return queryset.filter(pk=caller.agency.pk)
+        return queryset if caller.is_platform else queryset.none()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -58,7 +65,7 @@ class AgencyAdmin(TenantAdmin):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and _tenant(request).agency is None
+        return request.user.is_superuser and caller_of(request).agency is None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # An agency is its own tenant: no agency to preset on it.
@@ -80,14 +87,13 @@ class MembershipAddForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        agency = self.instance.agency if self.instance.agency_id else None
-        if agency is not None and Membership.objects.filter(agency=agency, user__email__iexact=email).exists():
+        if self.instance.agency_id and selectors.is_member(agency=self.instance.agency, email=email):
             raise forms.ValidationError(_("%(email)s is already a member of this agency.") % {"email": email})
         return email
 
 
 class MembershipAdmin(TenantAdmin):
-    write_capability = "can_administer_agency"
+    write_power = Power.ADMINISTER
     list_display = ("user", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name")
@@ -105,12 +111,25 @@ class MembershipAdmin(TenantAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("user",)
 
+    def get_deleted_objects(self, objs, request):
+        """Removing the agency's last owner is refused the way Django refuses protected rows: the confirmation
+        page says why, and nothing is deleted (one membership or a selection alike)."""
+        deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
+        errors = services.removal_errors(agency=caller_of(request).agency, memberships=list(objs))
+        return deleted, counts, permissions_needed, [*protected, *errors.get("role", [])]
+
+    def delete_model(self, request, obj):
+        services.members_remove(agency=caller_of(request).agency, memberships=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.members_remove(agency=caller_of(request).agency, memberships=list(queryset))
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.member_change_role(agency=caller_of(request).agency, membership=obj, role=obj.role)
             return
         membership, password = services.member_add(
-            agency=request.agency, email=form.cleaned_data["email"], role=obj.role,
+            agency=caller_of(request).agency, email=form.cleaned_data["email"], role=obj.role,
             full_name=form.cleaned_data.get("full_name", ""),
         )
         form.instance = membership
@@ -137,18 +156,12 @@ class ClientAdmin(TenantAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(store_total=Count("stores"))
 
-    def restrict_queryset(self, request, queryset):
-        tenant = _tenant(request)
-        if tenant.operator is not None:
-            queryset = queryset.filter(stores__assignments__user=tenant.operator).distinct()
-        return queryset
-
     @admin.display(description=_("stores"), ordering="store_total")
     def store_count(self, obj):
         return obj.store_total
 
     def delete_model(self, request, obj):
-        services.client_delete(agency=request.agency, client=obj)
+        services.client_delete(agency=caller_of(request).agency, client=obj)
 
 
 class StoreAssignmentInline(TenantInline):
@@ -164,10 +177,7 @@ class OperatorFilter(admin.SimpleListFilter):
     parameter_name = "operator"
 
     def lookups(self, request, model_admin):
-        tenant = _tenant(request)
-        if tenant is None or tenant.agency is None:
-            return []
-        users = User.objects.filter(memberships__agency=tenant.agency).distinct().order_by("email")
+        users = selectors.members(agency=caller_of(request).agency).order_by("email")
         return [("none", _("No operator"))] + [(str(u.pk), str(u)) for u in users]
 
     def queryset(self, request, queryset):
@@ -184,10 +194,8 @@ class ClientFilter(admin.SimpleListFilter):
     parameter_name = "client"
 
     def lookups(self, request, model_admin):
-        tenant = _tenant(request)
-        if tenant is None or tenant.agency is None:
-            return []
-        return [(str(c.pk), c.name) for c in Client.objects.filter(agency=tenant.agency).order_by("name")]
+        clients = TenantAdmin.agency_rows(request, Client.objects.order_by("name"))
+        return [(str(client.pk), client.name) for client in clients]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -215,11 +223,14 @@ class StoreAdmin(TenantAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("operators")
 
-    def restrict_queryset(self, request, queryset):
-        tenant = _tenant(request)
-        if tenant.operator is not None:
-            queryset = queryset.filter(assignments__user=tenant.operator)
-        return queryset
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The store's page, with the panels other apps contribute (``accounts.extensions.store_panels``)."""
+        store = self.get_object(request, unquote(object_id))
+        panels = []
+        if store is not None:
+            panels = [(panel.title, panel.render(request=request, store=store))
+                      for panel in extensions.store_panels.contributions()]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "store_panels": panels})
 
     @admin.display(description=_("operators"))
     def operator_list(self, obj):
@@ -236,16 +247,9 @@ class StoreAssignmentAdmin(TenantAdmin):
     list_select_related = ("store", "user")
     search_fields = ("store__name", "user__email")
 
-    def restrict_queryset(self, request, queryset):
-        tenant = _tenant(request)
-        if tenant.operator is not None:
-            queryset = queryset.filter(store__assignments__user=tenant.operator)
-        return queryset
-
     def related_choices(self, request, model):
-        tenant = _tenant(request)
-        if model is User and tenant is not None and tenant.agency is not None:
-            return selectors.assignable_people(agency=tenant.agency)
+        if model is User:
+            return selectors.assignable_people(agency=caller_of(request).agency)
         return super().related_choices(request, model)
 
 
@@ -259,7 +263,7 @@ class ApiKeyCreateForm(admin.options.forms.ModelForm):
 class ApiKeyAdmin(TenantAdmin):
     """Keys are created here (the key is shown once, in a message) and revoked; a key is never edited."""
 
-    write_capability = "can_administer_agency"
+    write_power = Power.ADMINISTER
     list_display = ("name", "prefix", "access", "created_by", "created_at", "last_used_at", "revoked_at")
     list_filter = ("access",)
     search_fields = ("name", "prefix")
@@ -277,8 +281,8 @@ class ApiKeyAdmin(TenantAdmin):
         return ("name", "access", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
 
     def has_module_permission(self, request):
-        tenant = _tenant(request)
-        return bool(tenant and (tenant.is_platform or tenant.can_administer_agency))
+        caller = caller_of(request)
+        return caller.is_platform or caller.can(Power.ADMINISTER)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -292,7 +296,7 @@ class ApiKeyAdmin(TenantAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             raise Http404
-        api_key, raw = services.api_key_create(agency=request.agency, name=obj.name, access=obj.access,
+        api_key, raw = services.api_key_create(agency=caller_of(request).agency, name=obj.name, access=obj.access,
                                                created_by=request.user)
         form.instance = api_key
         obj.pk = api_key.pk
@@ -312,7 +316,7 @@ class ApiKeyAdmin(TenantAdmin):
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
         for api_key in queryset:
-            services.api_key_revoke(agency=request.agency, api_key=api_key)
+            services.api_key_revoke(agency=caller_of(request).agency, api_key=api_key)
         self.message_user(request, gettext("The selected API keys were revoked."), messages.SUCCESS)
 
 
@@ -337,10 +341,19 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        tenant = _tenant(request)
-        if tenant is None or tenant.agency is None:
+        agency = caller_of(request).agency
+        if agency is None:
             return queryset.filter(pk=request.user.pk)
-        return queryset.filter(memberships__agency=tenant.agency).distinct()
+        return queryset.filter(pk__in=selectors.members(agency=agency).values("pk"))
+
+    def get_deleted_objects(self, objs, request):
+        """A person who is the only owner of an agency is not deleted: the agency would be left without one."""
+        deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
+        for user in objs:
+            for agency in sole_owner_agencies(user):
+                protected.append(gettext("%(person)s is the only owner of %(agency)s: make someone else owner "
+                                         "first.") % {"person": user, "agency": agency})
+        return deleted, counts, permissions_needed, protected
 
     def user_change_password(self, request, id, form_url=""):
         self._raise_404_unless_visible(request, id)
@@ -357,8 +370,7 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         return ("email",)
 
     def has_module_permission(self, request):
-        tenant = _tenant(request)
-        return request.user.is_superuser or bool(tenant and tenant.is_member)
+        return request.user.is_superuser or caller_of(request).is_member
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -374,20 +386,11 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
 
 
 @admin.register(PlatformAccess, site=site)
-class PlatformAccessAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class PlatformAccessAdmin(SuperuserOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "user", "method", "path")
     list_filter = ("method",)
     search_fields = ("user__email", "path")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 for _model, _admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),

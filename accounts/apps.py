@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Agency and stores")
+
+    def ready(self):
+        # Connects the audit trail's receiver that names the API key behind a change.
+        from . import tenancy  # noqa: F401

@@ -2,14 +2,14 @@
 
 Use ``history = audit_trail()`` on a model. Each create, update and delete then writes a historical row
 with who (the signed-in person, or the API key's name), when and the field values, which the admin
-shows per object, with the changes between versions.
+shows per object, with the changes between versions. The API key's name is filled in by
+``accounts.tenancy`` (which knows the request's caller).
 """
 
+from django.contrib.auth import get_user_model
 from django.db import models
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
 
 
 class AuditOrigin(models.Model):
@@ -23,8 +23,6 @@ class AuditOrigin(models.Model):
 
 def _history_user(instance, request, **kwargs):
     """The signed-in person behind a change; ``None`` for API keys (their name goes in ``history_api_key``)."""
-    from django.contrib.auth import get_user_model
-
     user = getattr(request, "user", None) if request is not None else None
     if user is not None and isinstance(user, get_user_model()) and user.is_authenticated:
         return user
@@ -33,12 +31,3 @@ def _history_user(instance, request, **kwargs):
 
 def audit_trail(**options):
     return HistoricalRecords(bases=[AuditOrigin], get_user=_history_user, **options)
-
-
-@receiver(pre_create_historical_record)
-def _record_api_key(sender, history_instance, **kwargs):
-    request = getattr(HistoricalRecords.context, "request", None)
-    tenant = getattr(request, "tenant", None) if request is not None else None
-    api_key = getattr(tenant, "api_key", None)
-    if api_key is not None and hasattr(history_instance, "history_api_key"):
-        history_instance.history_api_key = f"{api_key.name} ({api_key.prefix}…)"

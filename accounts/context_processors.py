@@ -1,4 +1,7 @@
+from .tenancy import caller_of
+
+
 def agency(request):
-    """The tenant and switcher data for every admin page."""
-    tenant = getattr(request, "tenant", None)
-    return {"tenant": tenant, "current_agency": getattr(tenant, "agency", None)}
+    """The caller (who is asking, in which agency) and their agency, for every page."""
+    caller = caller_of(request)
+    return {"caller": caller, "current_agency": caller.agency}

@@ -1,14 +1,14 @@
-"""Demo data of the accounts app: an agency, one person per role, clients and about 30 stores.
+"""Demo data of the accounts app: clients and about 30 stores of the demo agency.
 
-``loaddemo`` calls ``load(agency=..., people=...)`` of every installed app that has a ``demo`` module, in
-INSTALLED_APPS order, so later apps add their own demo data next to this.
+``loaddemo`` creates the agency and one person per role, then calls every ``load(agency=..., people=...)``
+contributed to ``accounts.extensions.demo_data`` (this one by ``accounts/contributions.py``), in
+INSTALLED_APPS order, so later apps add their own demo data after this.
 """
 
 import datetime
 import random
 
 from . import services
-from .models import Store
 from .roles import Role
 
 DEMO_PEOPLE = [
@@ -55,7 +55,3 @@ def load(*, agency, people):
             operators=[operators[number % len(operators)]] if number % 7 else [],
         ))
     return stores
-
-
-def demo_store_count(*, agency):
-    return Store.objects.filter(agency=agency).count()

@@ -1,38 +1,15 @@
+"""Filters of the store and client lists of the API. Other apps add store filters through the extension seam
+(``accounts.extensions.store_filters``, e.g. ``?health=red``)."""
+
+import copy
+import functools
+
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import filters as drf_filters
-from rest_framework.exceptions import ValidationError
 
-from . import marketplaces
+from . import extensions, marketplaces
 from .models import Client, Store, StoreStatus
-
-# Ids are 64-bit integers; a larger number is a 400 naming the filter, not a database overflow.
-MAX_ID = 2**63 - 1
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number in the range of the database's ids."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class SearchFilter(drf_filters.SearchFilter):
-    """DRF's ``?search=``, with a refused term (a NUL character) reported on the ``search`` parameter rather
-    than as a bare list of messages."""
-
-    def get_search_terms(self, request):
-        try:
-            return super().get_search_terms(request)
-        except ValidationError as exc:
-            raise ValidationError({self.search_param: exc.detail}) from exc
+from .platform.api.filters import IdFilter
 
 
 class StoreFilter(django_filters.FilterSet):
@@ -45,6 +22,22 @@ class StoreFilter(django_filters.FilterSet):
     class Meta:
         model = Store
         fields = ["marketplace", "status", "client", "seller_id", "brand_registered"]
+
+
+def store_filterset():
+    """``StoreFilter`` with the filters contributed by the installed apps."""
+    return _store_filterset(extensions.store_filters.contributions())
+
+
+@functools.cache
+def _store_filterset(contributed):
+    if not contributed:
+        return StoreFilter
+    clashes = {name for name, _filter in contributed} & set(StoreFilter.base_filters)
+    if clashes:
+        raise ValueError(f"store filters contributed under names the store list has already: {sorted(clashes)}")
+    filters = {name: copy.deepcopy(store_filter) for name, store_filter in contributed}
+    return type("StoreFilter", (StoreFilter,), filters)
 
 
 class ClientFilter(django_filters.FilterSet):

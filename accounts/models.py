@@ -1,7 +1,21 @@
 """Agencies (the tenants), the people who work in them, their clients, stores and API keys.
 
-Every tenant-owned model carries its own ``agency`` column and a django-scopes manager: a query made with
-no agency scope active raises instead of returning every agency's rows (see ``accounts.tenancy``).
+Every tenant-owned model derives from ``TenantModel``: its own ``agency`` column and a django-scopes manager,
+so that a query made with no agency scope active raises instead of returning every agency's rows (see
+``accounts.tenancy``). ``tests/test_tenant_models.py`` fails on a model of the project that is neither.
+
+Agency-level numbers of a domain app (thresholds, the chat quota, freshness days, the digest hour, the
+review's due day) live in one policy row per app and agency, never in new columns on ``Agency`` nor in Django
+settings:
+
+* a ``TenantModel`` named for its app, e.g. ``health.models.HealthPolicy``, one row per agency (a unique
+  constraint on ``agency``), each number a field whose default is DOMAIN.md's default;
+* read through one selector of the app, e.g. ``health.selectors.health_policy(*, agency)``, that returns the
+  agency's row, or an unsaved row with the defaults when the agency never changed them (so nothing needs
+  creating when an agency is created);
+* written by a service (``health_policy_update(*, agency, **numbers)``), edited by owners and managers in the
+  admin; the rule modules take the numbers as arguments (``thresholds.metric_status(value, *, target)``),
+  never read the row themselves.
 """
 
 import hashlib
@@ -14,10 +28,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from . import marketplaces
+from . import marketplaces, rules
 from .audit import audit_trail
 from .roles import Role
 
@@ -119,18 +134,57 @@ class Agency(models.Model):
     def agency_id(self):
         return self.pk
 
+    def today(self):
+        """Today's date in the agency's time zone."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
-class Membership(models.Model):
-    """A person's role in one agency."""
 
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="memberships")
+class TenantModel(models.Model):
+    """The base of every row an agency owns.
+
+    * ``agency``: the row's own column, also where the agency could be reached through a parent (a chat
+      message's session), so that scoping is one column and the table can be distributed by ``agency_id``;
+      it leads every composite index and unique constraint of the model;
+    * ``objects``: django-scopes' manager, so a query with no agency scope active raises;
+    * ``created_at``;
+    * ``store_path``: how a row reaches the store it belongs to, as a lookup (``"store"``, ``"pk"`` for a
+      store itself, ``"stores"`` for a client); ``None`` when it belongs to no store. Operators see only the
+      rows of their stores through it (``accounts.selectors.visible_rows``).
+    * ``clean()`` refuses a reference to another agency's row, on that field, as if the row did not exist.
+    """
+
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    store_path = None
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        errors = {}
+        if self.agency_id is not None:
+            for field in self._meta.concrete_fields:
+                if not field.many_to_one or field.name == "agency" or getattr(self, field.attname) is None:
+                    continue
+                if issubclass(field.related_model, TenantModel) and getattr(self, field.name).agency_id != \
+                        self.agency_id:
+                    errors[field.name] = [gettext("No such %(model)s.") % {"model": field.related_model._meta
+                                                                           .verbose_name}]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Membership(TenantModel):
+    """A person's role in one agency. An agency always keeps at least one owner."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = ScopedManager(agency="agency")
     history = audit_trail()
 
     class Meta:
@@ -144,22 +198,36 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
 
+    def clean(self):
+        super().clean()
+        if self.agency_id is None:
+            return
+        role_before = None
+        if self.pk is not None:
+            role_before = Membership.objects.filter(agency_id=self.agency_id, pk=self.pk).values_list(
+                "role", flat=True).first()
+        errors = rules.owner_errors(role_before=role_before, role_after=self.role,
+                                    other_owners=self.other_owners().count())
+        if errors:
+            raise ValidationError(errors)
 
-class Client(models.Model):
+    def other_owners(self):
+        return Membership.objects.filter(agency_id=self.agency_id, role=Role.OWNER).exclude(pk=self.pk)
+
+
+class Client(TenantModel):
     """The brand owner or legal entity whose stores the agency runs."""
 
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="clients")
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=300, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedManager(agency="agency")
     history = audit_trail()
+    store_path = "stores"
 
     class Meta:
         verbose_name = _("client")
@@ -173,10 +241,12 @@ class Client(models.Model):
         return self.name
 
     def clean(self):
-        """The client's own rules; forms, serializers and services reach them through ``full_clean()``."""
-        from .rules import client_errors
-
-        errors = client_errors(self)
+        """The client's own rules (``rules.client_errors``); forms, serializers and services reach them through
+        ``full_clean()``."""
+        super().clean()
+        name_taken = bool(self.agency_id and self.name) and Client.objects.filter(
+            agency_id=self.agency_id, name=self.name).exclude(pk=self.pk).exists()
+        errors = rules.client_errors(name=self.name, name_taken=name_taken)
         if errors:
             raise ValidationError(errors)
 
@@ -204,10 +274,9 @@ seller_id_validator = RegexValidator(
 )
 
 
-class Store(models.Model):
+class Store(TenantModel):
     """One seller account on one Amazon marketplace (店铺)."""
 
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="stores")
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="stores")
     name = models.CharField(_("display name"), max_length=200)
     marketplace = models.CharField(_("marketplace"), max_length=2, choices=marketplaces.CHOICES)
@@ -224,11 +293,10 @@ class Store(models.Model):
         through_fields=("store", "user"), related_name="assigned_stores", blank=True,
     )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ScopedManager(agency="agency")
     history = audit_trail()
+    store_path = "pk"
 
     class Meta:
         verbose_name = _("store")
@@ -249,11 +317,21 @@ class Store(models.Model):
 
     def clean(self):
         """The store's own rules; every form, serializer and import reaches them through ``full_clean()``."""
-        from .rules import store_errors
-
-        errors = store_errors(self)
+        super().clean()
+        errors = self.rule_errors()
         if errors:
             raise ValidationError(errors)
+
+    def rule_errors(self):
+        """``rules.store_errors`` of this store as it stands, with what the agency already has."""
+        seller_id_taken = bool(self.agency_id and self.seller_id and self.marketplace) and Store.objects.filter(
+            agency_id=self.agency_id, seller_id=self.seller_id, marketplace=self.marketplace,
+        ).exclude(pk=self.pk).exists()
+        return rules.store_errors(
+            marketplace=self.marketplace, registered_on=self.registered_on,
+            today=self.agency.today() if self.agency_id else None, seller_id=self.seller_id,
+            seller_id_taken=seller_id_taken,
+        )
 
     def validate_constraints(self, exclude=None):
         # The (seller id, marketplace) uniqueness is reported on the seller id field by ``clean()``.
@@ -280,23 +358,22 @@ class Store(models.Model):
         return info.time_zone if info else ""
 
 
-class StoreAssignment(models.Model):
+class StoreAssignment(TenantModel):
     """An operator responsible for a store. Its own row (with the agency) so that scoping stays one column."""
 
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.CASCADE,
                              related_name="store_assignments")
     created_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
 
-    objects = ScopedManager(agency="agency")
     history = audit_trail()
+    store_path = "store"
 
     class Meta:
         verbose_name = _("store assignment")
         verbose_name_plural = _("store assignments")
         constraints = [
-            models.UniqueConstraint(fields=["store", "user"], name="store_assignment_unique"),
+            models.UniqueConstraint(fields=["agency", "store", "user"], name="store_assignment_unique"),
         ]
         indexes = [models.Index(fields=["agency", "user"], name="assignment_agency_user_idx")]
 
@@ -304,12 +381,19 @@ class StoreAssignment(models.Model):
         return f"{self.user} → {self.store}"
 
     def clean(self):
-        from .rules import operator_errors
-
+        super().clean()
         if self.agency_id and self.user_id:
-            messages = operator_errors(agency=self.agency, users=[self.user])
+            messages = rules.operator_errors(people=people_with_roles(agency=self.agency, users=[self.user]))
             if messages:
                 raise ValidationError({"user": messages})
+
+
+def people_with_roles(*, agency, users):
+    """``[(name, role)]`` of ``users`` in ``agency``, ``role`` ``None`` for who is not a member (for
+    ``rules.operator_errors``)."""
+    roles = dict(Membership.objects.filter(agency=agency, user__in=[user.pk for user in users])
+                 .values_list("user_id", "role"))
+    return [(str(user), roles.get(user.pk)) for user in users]
 
 
 class ApiKeyAccess(models.TextChoices):
@@ -317,25 +401,22 @@ class ApiKeyAccess(models.TextChoices):
     READ_WRITE = "read_write", _("Read and write")
 
 
-class ApiKey(models.Model):
+class ApiKey(TenantModel):
     """A machine credential of one agency (its ERP). Only a hash of the secret is stored; the key is shown once.
 
     A key reads ``<prefix>.<secret>``: the prefix finds the row by index, the secret's SHA-256 proves it.
     SHA-256 (not a slow password hash) fits because the secret is 256 random bits, not a human's choice.
     """
 
-    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=100)
     access = models.CharField(_("access"), max_length=16, choices=ApiKeyAccess.choices, default=ApiKeyAccess.READ)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
     hashed_secret = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
-    objects = ScopedManager(agency="agency")
     history = audit_trail(excluded_fields=["hashed_secret", "last_used_at"])
 
     class Meta:

@@ -1,71 +1,69 @@
-"""Rules a store or a client must satisfy, in one place (model ``clean()``, services, the admin, the API and imports
-use them)."""
+"""The rules a store, a client and a membership must satisfy: pure functions over values, no database.
 
-import zoneinfo
+What a rule needs to know about the rest of the agency (is this seller id taken? how many other owners are
+there?) is found by the model's ``clean()`` and handed in as a value, so that each rule is tested at its
+boundaries without a database, and every path (admin forms, the API, services, commands, imports) reaches it
+through ``full_clean()``. Each returns the field errors as ``{field: [message]}`` (empty when allowed) in the
+active language, naming the value it refuses.
+"""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import marketplaces
+from .roles import Power, Role, powers_of
 
 
-def agency_today(agency):
-    """Today's date in the agency's time zone."""
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
+def store_errors(*, marketplace, registered_on, today, seller_id, seller_id_taken):
+    """A store's own rules.
 
-
-def store_errors(store):
-    """Field errors of a store about to be saved, as ``{field: [message]}``; empty when it may be saved."""
-    from .models import Store
-
+    * ``marketplace`` must be one this product knows (a code or an Amazon marketplace id);
+    * ``registered_on`` may be ``today`` (the agency's today) but not later;
+    * ``seller_id`` may have one store per marketplace in an agency: ``seller_id_taken`` says another store of
+      the agency has it on ``marketplace`` already.
+    """
     errors = {}
-    if store.marketplace and marketplaces.marketplace(store.marketplace) is None:
+    if marketplace and marketplaces.marketplace(marketplace) is None:
         errors["marketplace"] = [_("“%(value)s” is not an Amazon marketplace this product knows.")
-                                 % {"value": store.marketplace}]
-    if store.client_id and store.agency_id and store.client.agency_id != store.agency_id:
-        # Another agency's client is answered as if it did not exist.
-        errors["client"] = [_("No such client.")]
-    if store.registered_on and store.agency_id and store.registered_on > agency_today(store.agency):
+                                 % {"value": marketplace}]
+    if registered_on and today and registered_on > today:
         errors["registered_on"] = [_("The registration date %(date)s is in the future.")
-                                   % {"date": store.registered_on.isoformat()}]
-    if store.agency_id and store.seller_id and store.marketplace and "marketplace" not in errors:
-        duplicate = Store.objects.filter(
-            agency_id=store.agency_id, seller_id=store.seller_id, marketplace=store.marketplace
-        ).exclude(pk=store.pk)
-        if duplicate.exists():
-            errors["seller_id"] = [_("Seller id %(seller_id)s already has a store on marketplace %(marketplace)s "
-                                     "in this agency.") % {"seller_id": store.seller_id,
-                                                           "marketplace": store.marketplace}]
+                                   % {"date": registered_on.isoformat()}]
+    if seller_id_taken and "marketplace" not in errors:
+        errors["seller_id"] = [_("Seller id %(seller_id)s already has a store on marketplace %(marketplace)s "
+                                 "in this agency.") % {"seller_id": seller_id, "marketplace": marketplace}]
     return errors
 
 
-def client_errors(client):
-    """Field errors of a client about to be saved, as ``{field: [message]}``; empty when it may be saved."""
-    from .models import Client
-
-    errors = {}
-    if client.agency_id and client.name:
-        taken = Client.objects.filter(agency_id=client.agency_id, name=client.name).exclude(pk=client.pk)
-        if taken.exists():
-            errors["name"] = [_("A client named “%(name)s” already exists in this agency.") % {"name": client.name}]
-    return errors
+def client_errors(*, name, name_taken):
+    """A client's name is unique in its agency: ``name_taken`` says another client of the agency has it."""
+    if name and name_taken:
+        return {"name": [_("A client named “%(name)s” already exists in this agency.") % {"name": name}]}
+    return {}
 
 
-def operator_errors(*, agency, users):
+def operator_errors(*, people):
     """Messages about people who cannot be made responsible for the agency's stores; empty when all can.
 
-    Only members of the agency who work on stores (owners, managers, operators) can; viewers read only.
+    ``people`` is ``[(name, role)]`` with ``role`` ``None`` for someone who is not a member of the agency.
+    Only members whose role may take stores can (owners, managers, operators); viewers read only.
     """
-    from .models import Membership
-    from .roles import can_be_assigned_stores
-
-    roles = dict(Membership.objects.filter(agency=agency, user__in=[u.pk for u in users])
-                 .values_list("user_id", "role"))
     messages = []
-    strangers = [str(u) for u in users if u.pk not in roles]
+    strangers = [name for name, role in people if role is None]
     if strangers:
         messages.append(_("Not a member of this agency: %(people)s.") % {"people": ", ".join(strangers)})
-    readers = [str(u) for u in users if u.pk in roles and not can_be_assigned_stores(roles[u.pk])]
+    readers = [name for name, role in people if role is not None and Power.TAKE_STORES not in powers_of(role)]
     if readers:
         messages.append(_("Viewers cannot be responsible for a store: %(people)s.") % {"people": ", ".join(readers)})
     return messages
+
+
+def owner_errors(*, role_before, role_after, other_owners):
+    """An agency always keeps an owner: a membership that is the agency's only owner (``other_owners`` is 0)
+    may not become another role, nor be removed (``role_after`` ``None``)."""
+    if role_before == Role.OWNER and role_after != Role.OWNER and other_owners == 0:
+        if role_after is None:
+            return {"role": [_("This is the agency's only owner: make someone else owner first.")]}
+        label = Role(role_after).label if role_after in Role.values else role_after
+        return {"role": [_("This is the agency's only owner and cannot become %(role)s: make someone else owner "
+                           "first.") % {"role": label}]}
+    return {}

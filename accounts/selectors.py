@@ -1,44 +1,90 @@
-"""Reads of agencies, clients, stores and keys. Each takes the agency explicitly; the scope is the safety net."""
+"""Reads of agencies, clients, stores and keys. Each takes the agency explicitly; the scope is the safety net.
 
-from .models import ApiKey, Client, Membership, Store
+**Who sees which stores** is declared once, here: ``visible_stores(*, agency, caller)``. Owners, managers,
+viewers, API keys and the product itself see every store of the agency; an operator sees the stores assigned
+to them. Every model that hangs off a store says how it reaches it (``TenantModel.store_path``), and
+``visible_rows(queryset, caller=...)`` narrows any queryset of such a model through the same rule: admin lists
+and foreign-key choices, API lists, objects and reference fields, and the selectors of every app use it.
+"""
 
+from django.db.models import Count
 
-def store_list(*, agency, operator=None):
-    """The stores of an agency that a person may see: all of them, or an operator's assigned ones."""
-    stores = Store.objects.filter(agency=agency).select_related("client")
-    if operator is not None:
-        stores = stores.filter(assignments__user=operator)
-    return stores
-
-
-def client_list(*, agency, operator=None):
-    """The agency's clients; an operator sees the clients of their assigned stores only."""
-    clients = Client.objects.filter(agency=agency)
-    if operator is not None:
-        clients = clients.filter(stores__assignments__user=operator).distinct()
-    return clients
+from .models import Client, Membership, Store, User
+from .roles import Power, roles_with
 
 
-def membership_list(*, agency):
-    return Membership.objects.filter(agency=agency).select_related("user")
+def visible_stores(*, agency, caller):
+    """The stores of ``agency`` that ``caller`` may see."""
+    stores = Store.objects.filter(agency=agency)
+    if caller.agency is None or caller.agency.pk != agency.pk:
+        return stores.none()
+    if caller.sees_all_stores:
+        return stores
+    if caller.user is None:
+        return stores.none()
+    return stores.filter(assignments__user=caller.user)
+
+
+def _is_multi_valued(model, path):
+    """Whether the lookup ``path`` from ``model`` crosses a one-to-many or many-to-many relation."""
+    for name in path.split("__"):
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def visible_rows(queryset, *, caller):
+    """The rows of ``queryset`` that ``caller`` may see: those of the stores it sees (``visible_stores``), for a
+    model with a ``store_path``; rows that belong to no store are left as they are. Filter ``queryset`` by the
+    agency first: this narrows within it."""
+    model = queryset.model
+    path = getattr(model, "store_path", None)
+    if path is None or caller.sees_all_stores:
+        return queryset
+    if caller.agency is None:
+        return queryset.none()
+    stores = visible_stores(agency=caller.agency, caller=caller).values("pk")
+    if _is_multi_valued(model, path):
+        # Through a one-to-many path (a client's stores) a row would come once per store: match by id instead.
+        matching = model._default_manager.filter(agency=caller.agency, **{f"{path}__in": stores})
+        return queryset.filter(pk__in=matching.values("pk"))
+    return queryset.filter(**{f"{path}__in": stores})
+
+
+def store_list(*, agency):
+    """The agency's stores with their clients and operators (narrow them with ``visible_rows``)."""
+    return Store.objects.filter(agency=agency).select_related("client").prefetch_related("operators")
+
+
+def client_list(*, agency):
+    """The agency's clients (narrow them with ``visible_rows``)."""
+    return Client.objects.filter(agency=agency)
+
+
+def members(*, agency):
+    """The people of an agency, whatever their role; nobody without an agency."""
+    if agency is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__agency=agency).distinct()
 
 
 def assignable_people(*, agency):
     """The people who can be made responsible for the agency's stores (not its viewers)."""
-    from .models import User
-    from .roles import ASSIGNABLE_ROLES
-
-    return User.objects.filter(memberships__agency=agency, memberships__role__in=ASSIGNABLE_ROLES).distinct()
+    return User.objects.filter(memberships__agency=agency,
+                               memberships__role__in=roles_with(Power.TAKE_STORES)).distinct()
 
 
-def api_key_list(*, agency):
-    return ApiKey.objects.filter(agency=agency)
+def is_member(*, agency, email):
+    """Whether someone with this email address (any spelling) is a member of the agency."""
+    return Membership.objects.filter(agency=agency, user__email__iexact=email).exists()
 
 
 def portfolio_summary(*, agency):
     """``{"stores": n, "by_status": {...}, "by_marketplace": {...}}`` for the agency, in two queries."""
-    from django.db.models import Count
-
     stores = Store.objects.filter(agency=agency)
     by_status = dict(stores.order_by().values_list("status").annotate(n=Count("id")))
     by_marketplace = dict(stores.order_by().values_list("marketplace").annotate(n=Count("id")))

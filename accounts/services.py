@@ -6,13 +6,24 @@ Each service validates the whole change before it writes anything and raises Dja
 
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rules
-from .models import Agency, ApiKey, ApiKeyAccess, Client, Membership, Store, StoreAssignment, User
+from .models import (
+    Agency,
+    ApiKey,
+    ApiKeyAccess,
+    Client,
+    Membership,
+    Store,
+    StoreAssignment,
+    User,
+    people_with_roles,
+)
 from .roles import Role
 
 
@@ -29,8 +40,11 @@ def generate_password():
 
 
 @transaction.atomic
-def member_add(*, agency, email, role, password=None, full_name=""):
+def member_add(*, agency, email, role, password=None, full_name="", change_role=False):
     """Add a person to the agency with a role, creating their user if needed.
+
+    A person who is a member already keeps their role unless ``change_role`` is given (then the role changes,
+    and an agency's only owner cannot be demoted). A chosen ``password`` must pass the password validators.
 
     Returns ``(membership, password)``: the password is the one set for a new user (generated when none
     was given) and ``None`` when the user already existed and kept theirs.
@@ -42,21 +56,64 @@ def member_add(*, agency, email, role, password=None, full_name=""):
     user = User.objects.filter(email__iexact=email).first()
     new_password = None
     if user is None:
-        new_password = password or generate_password()
         user = User(email=email, full_name=full_name, is_staff=True)
-        user.set_password(new_password)
         user.full_clean(exclude=["password"])
+        if password is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from None
+        new_password = password or generate_password()
+        user.set_password(new_password)
         user.save()
     membership = Membership.objects.filter(agency=agency, user=user).first()
     if membership is None:
         membership = Membership(agency=agency, user=user, role=role)
-    else:
-        membership.role = role
-    membership.save()
+        membership.full_clean()
+        membership.save()
+    elif membership.role != role:
+        if not change_role:
+            raise ValidationError({"role": [
+                _("%(email)s is already %(role)s of this agency; say so to change the role.")
+                % {"email": user.email, "role": membership.get_role_display()}]})
+        member_change_role(agency=agency, membership=membership, role=role)
     if user.active_agency_id is None:
         user.active_agency = agency
         user.save(update_fields=["active_agency"])
     return membership, new_password
+
+
+@transaction.atomic
+def member_change_role(*, agency, membership, role):
+    """Give a member another role; the agency's only owner keeps theirs (``rules.owner_errors``)."""
+    if membership.agency_id != agency.pk:
+        raise Membership.DoesNotExist
+    membership.role = role
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def members_remove(*, agency, memberships):
+    """Remove people from the agency, all or none: refused when no owner would be left."""
+    memberships = list(memberships)
+    if any(membership.agency_id != agency.pk for membership in memberships):
+        raise Membership.DoesNotExist
+    errors = removal_errors(agency=agency, memberships=memberships)
+    if errors:
+        raise ValidationError(errors)
+    for membership in memberships:
+        membership.delete()
+
+
+def removal_errors(*, agency, memberships):
+    """``rules.owner_errors`` for removing ``memberships`` from the agency together (``{}`` when allowed)."""
+    leaving = {membership.pk for membership in memberships}
+    owners = set(Membership.objects.filter(agency=agency, role=Role.OWNER).values_list("pk", flat=True))
+    if not owners & leaving:
+        return {}
+    return rules.owner_errors(role_before=Role.OWNER, role_after=None, other_owners=len(owners - leaving))
 
 
 @transaction.atomic
@@ -90,7 +147,7 @@ def client_delete(*, agency, client):
 
 
 def _check_operators(agency, operators):
-    messages = rules.operator_errors(agency=agency, users=list(operators))
+    messages = rules.operator_errors(people=people_with_roles(agency=agency, users=list(operators)))
     if messages:
         raise ValidationError({"operators": messages})
 

@@ -1,12 +1,17 @@
-"""The one place that knows how a request, a task or a command gets its agency.
+"""The one place that knows how a request, a task or a command gets its agency, and who is asking.
 
 Every tenant-owned model's default manager is a django-scopes ``ScopedManager(agency="agency")``: with no
 scope active, a query raises. This module activates the scope:
 
-* for a web or API request (``tenant_for_request`` + ``AgencyScopeMiddleware``): from the API key in the
+* for a web or API request (``caller_for_request`` + ``AgencyScopeMiddleware``): from the API key in the
   ``Authorization: Api-Key <key>`` header, else from the signed-in person's active agency;
 * for a Celery task (``AgencyTask``): tasks take ``agency_id`` and run inside that agency's scope;
-* for a management command (``command_scope``).
+* for a management command (``command_agency``, used by ``accounts.platform.commands.AgencyCommand``).
+
+The result for a request is its **caller** (``Caller``): a person with a role in one agency, an API key of one
+agency, a platform superuser, or nobody (``NOBODY``, never ``None``). Code reads it one way,
+``caller_of(request)``, and asks it what it may do with ``caller.can(power)`` (the powers are the table of
+``accounts.roles``). Tasks and commands act as ``Caller.system(agency)``.
 
 Unscoped access happens only here, and only where it is reviewed: looking up an API key before its agency
 is known, a person's memberships across agencies (the switcher), and platform-wide fan-out jobs
@@ -14,14 +19,18 @@ is known, a person's memberships across agencies (the switcher), and platform-wi
 """
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery import Task
+from django.dispatch import receiver
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
-from .roles import Role, can_administer_agency, can_manage_portfolio, can_write, sees_all_stores
+from .models import Agency, ApiKey, Membership, PlatformAccess
+from .roles import KEY_POWERS, SYSTEM_POWERS, Power, Role, powers_of
 
 API_KEY_SCHEME = "api-key"
 # A key's last-used time is written at most this often, so that busy keys don't write on every request.
@@ -49,52 +58,57 @@ def all_agencies():
         yield
 
 
-@dataclass
-class Tenant:
-    """Who is asking, in which agency, with which powers."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, in which agency, with which powers.
 
-    agency: object = None
+    ``agency`` is ``None`` for nobody, for a person of no agency, and for a platform superuser looking across
+    all agencies (who may read, never write, there).
+    """
+
+    agency: Agency | None = None
     user: object = None
     role: str | None = None
-    api_key: object = None
-    api_key_error: str | None = None
+    api_key: ApiKey | None = None
+    api_key_refused: bool = False
     is_platform: bool = False
-    memberships: list = field(default_factory=list)
+    memberships: tuple = ()
+    powers: frozenset = frozenset()
+
+    @classmethod
+    def person(cls, *, agency, user, role, memberships=(), is_platform=False):
+        return cls(agency=agency, user=user, role=role, memberships=tuple(memberships), is_platform=is_platform,
+                   powers=powers_of(role))
+
+    @classmethod
+    def key(cls, api_key):
+        return cls(agency=api_key.agency, api_key=api_key, powers=KEY_POWERS.get(api_key.access, frozenset()))
+
+    @classmethod
+    def system(cls, agency):
+        """The product itself working for one agency (a task, a command): it sees and may do everything there."""
+        return cls(agency=agency, powers=SYSTEM_POWERS)
+
+    def can(self, power):
+        """Whether this caller has ``power`` (an ``accounts.roles.Power``) in its agency."""
+        return self.agency is not None and power in self.powers
+
+    @property
+    def sees_all_stores(self):
+        return self.is_platform or self.can(Power.SEE_ALL_STORES)
+
+    @property
+    def is_member(self):
+        """A person with a role in the agency, or one of its API keys."""
+        return self.agency is not None and (self.role is not None or self.api_key is not None)
+
+    @property
+    def is_person(self):
+        return self.user is not None
 
     @property
     def role_label(self):
         return Role(self.role).label if self.role in Role.values else ""
-
-    @property
-    def agency_id(self):
-        return self.agency.pk if self.agency is not None else None
-
-    @property
-    def is_member(self):
-        return self.agency is not None and (self.role is not None or self.api_key is not None)
-
-    @property
-    def can_write(self):
-        if self.api_key is not None:
-            return self.api_key.can_write
-        return self.role is not None and can_write(self.role)
-
-    @property
-    def can_manage_portfolio(self):
-        if self.api_key is not None:
-            return self.api_key.can_write
-        return self.role is not None and can_manage_portfolio(self.role)
-
-    @property
-    def can_administer_agency(self):
-        return self.api_key is None and self.role is not None and can_administer_agency(self.role)
-
-    @property
-    def operator(self):
-        """The person whose assigned stores bound what this tenant sees; ``None`` when they see all stores."""
-        if self.api_key is None and self.role is not None and not sees_all_stores(self.role):
-            return self.user
-        return None
 
     @contextmanager
     def scope(self):
@@ -109,10 +123,14 @@ class Tenant:
                 yield
 
 
-def request_tenant(request):
-    """The tenant the middleware resolved for a Django or DRF request; ``None`` outside a request."""
+#: The caller of a request nobody could be found for (anonymous, a person of no agency, outside a request).
+NOBODY = Caller()
+
+
+def caller_of(request):
+    """The caller the middleware resolved for a Django or DRF request; ``NOBODY`` when there is none."""
     request = getattr(request, "_request", request)  # a DRF request wraps Django's
-    return getattr(request, "tenant", None)
+    return getattr(request, "caller", NOBODY)
 
 
 def parse_api_key_header(header):
@@ -127,8 +145,6 @@ def parse_api_key_header(header):
 
 def api_key_from_raw(raw):
     """The usable key for ``<prefix>.<secret>``, or ``None``. Unscoped: the key is what names the agency."""
-    from .models import ApiKey
-
     prefix, dot, secret = (raw or "").partition(".")
     if not dot or not prefix or not secret or len(prefix) > 12:
         return None
@@ -140,8 +156,6 @@ def api_key_from_raw(raw):
 
 
 def _touch_api_key(key):
-    from .models import ApiKey
-
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         # A conditional update: concurrent requests write it once, and it is not an audited change.
@@ -152,8 +166,6 @@ def _touch_api_key(key):
 
 def memberships_of(user):
     """Every active agency membership of a person, across agencies (for the switcher)."""
-    from .models import Membership
-
     with scopes_disabled():
         return list(
             Membership.objects.filter(user=user, agency__is_active=True)
@@ -162,21 +174,27 @@ def memberships_of(user):
         )
 
 
-def tenant_for_request(request):
-    """Resolve the tenant of a request: API key first, then the signed-in person's active agency."""
-    from .models import Agency
+def sole_owner_agencies(user):
+    """The agencies, across the platform, whose only owner is ``user`` (who cannot be deleted while so)."""
+    with scopes_disabled():
+        owned = Membership.objects.filter(user=user, role=Role.OWNER).values_list("agency_id", flat=True)
+        others = Membership.objects.filter(agency_id__in=owned, role=Role.OWNER).exclude(user=user)
+        return list(Agency.objects.filter(pk__in=owned).exclude(pk__in=others.values("agency_id")))
 
+
+def caller_for_request(request):
+    """Resolve the caller of a request: API key first, then the signed-in person's active agency."""
     raw = parse_api_key_header(request.META.get("HTTP_AUTHORIZATION", ""))
     if raw is not None:
         key = api_key_from_raw(raw)
         if key is None:
-            return Tenant(api_key_error="invalid")
+            return Caller(api_key_refused=True)
         _touch_api_key(key)
-        return Tenant(agency=key.agency, api_key=key)
+        return Caller.key(key)
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
-        return Tenant()
+        return NOBODY
 
     memberships = memberships_of(user)
     if user.is_superuser:
@@ -185,21 +203,27 @@ def tenant_for_request(request):
             agency = Agency.objects.filter(pk=user.active_agency_id, is_active=True).first()
         own = next((m for m in memberships if agency is not None and m.agency_id == agency.pk), None)
         if own is not None:
-            return Tenant(agency=agency, user=user, role=own.role, memberships=memberships)
+            return Caller.person(agency=agency, user=user, role=own.role, memberships=memberships)
         # Acting in an agency they do not belong to, or across all of them: platform access, recorded.
-        return Tenant(agency=agency, user=user, role=Role.OWNER if agency else None, is_platform=True,
-                      memberships=memberships)
+        return Caller.person(agency=agency, user=user, role=Role.OWNER if agency else None,
+                             memberships=memberships, is_platform=True)
 
     if not memberships:
-        return Tenant(user=user)
+        return Caller(user=user)
     chosen = next((m for m in memberships if m.agency_id == user.active_agency_id), memberships[0])
-    return Tenant(agency=chosen.agency, user=user, role=chosen.role, memberships=memberships)
+    return Caller.person(agency=chosen.agency, user=user, role=chosen.role, memberships=memberships)
 
 
-def record_platform_access(request, tenant):
-    from .models import PlatformAccess
+@receiver(pre_create_historical_record)
+def _record_api_key(sender, history_instance, **kwargs):
+    """The audit trail names the API key behind a change made over the API."""
+    api_key = caller_of(getattr(HistoricalRecords.context, "request", None)).api_key
+    if api_key is not None and hasattr(history_instance, "history_api_key"):
+        history_instance.history_api_key = f"{api_key.name} ({api_key.prefix}…)"
 
-    PlatformAccess.objects.create(user=tenant.user, method=request.method, path=request.get_full_path()[:500])
+
+def record_platform_access(request, caller):
+    PlatformAccess.objects.create(user=caller.user, method=request.method, path=request.get_full_path()[:500])
 
 
 def switch_agency(*, user, agency_id):
@@ -207,8 +231,6 @@ def switch_agency(*, user, agency_id):
 
     Returns ``False`` (and changes nothing) when the person may not work in that agency.
     """
-    from .models import Agency
-
     if agency_id is None:
         if not user.is_superuser:
             return False
@@ -222,14 +244,10 @@ def switch_agency(*, user, agency_id):
     return True
 
 
-@contextmanager
-def command_scope(slug):
-    """Scope for a management command working on one agency, given by slug. Raises ``Agency.DoesNotExist``."""
-    from .models import Agency
-
-    agency = Agency.objects.get(slug=slug)
-    with agency_scope(agency):
-        yield agency
+def command_agency(slug):
+    """The agency a management command works on, by its slug (any agency, active or not); ``None`` if none has
+    it. The command then runs inside ``agency_scope(agency)`` (``accounts.platform.commands.AgencyCommand``)."""
+    return Agency.objects.filter(slug=slug).first()
 
 
 class AgencyTask(Task):
@@ -241,8 +259,6 @@ class AgencyTask(Task):
     abstract = True
 
     def __call__(self, *args, **kwargs):
-        from .models import Agency
-
         agency_id = kwargs.get("agency_id")
         if agency_id is None:
             raise TypeError(f"{self.name} must be called with agency_id=...")

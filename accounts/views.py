@@ -1,41 +1,10 @@
+"""The language switch of the admin header."""
+
 from django.conf import settings
-from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-
-
-def _broker_status():
-    """'ok', 'unreachable', or 'in-process' when tasks run eagerly with no broker."""
-    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
-        return "in-process"
-    from config.celery_app import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return "ok"
-    except Exception:  # noqa: BLE001 - any failure to connect is "unreachable", never a 500
-        return "unreachable"
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness and readiness: database and broker reachability. 200 when both work, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        database = "ok"
-    except Exception:  # noqa: BLE001
-        database = "unreachable"
-    broker = _broker_status()
-    healthy = database == "ok" and broker in ("ok", "in-process")
-    return JsonResponse({"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-                        status=200 if healthy else 503)
+from django.views.decorators.http import require_POST
 
 
 @require_POST

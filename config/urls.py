@@ -1,8 +1,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.admin_site import site as admin_site
-from accounts.views import healthz, set_language
+from accounts.platform.admin_site import site as admin_site
+from accounts.platform.service_health import healthz
+from accounts.views import set_language
 
 urlpatterns = [
     path("", admin_site.root_redirect, name="root"),

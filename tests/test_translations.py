@@ -403,7 +403,7 @@ def test_the_scanner_sees_the_product_strings():
     """Guards the guard: if the scan found nothing, the next test would pass vacuously."""
     found = {(str(s.path), s.msgid) for s in marked_strings()}
     assert ("accounts/roles.py", "Operations manager") in found
-    assert ("accounts/admin_site.py", "Store health back-office") in found
+    assert ("accounts/platform/admin_site.py", "Store health back-office") in found
     assert ("accounts/templates/admin/base_site.html", "All agencies (platform view)") in found
     assert ("accounts/templates/admin/base_site.html", "Django site admin") in found  # _('...') in a filter
     assert any(s.msgid.startswith("Platform access: you are working in %(name)s") for s in marked_strings())
@@ -468,8 +468,8 @@ def test_every_string_marked_for_translation_is_in_the_catalogue():
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_product_strings_in_each_language(language):
-    from accounts.admin_site import site
     from accounts.models import Store, StoreStatus
+    from accounts.platform.admin_site import site
     from accounts.roles import Role
 
     expected = {

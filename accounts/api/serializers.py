@@ -1,18 +1,12 @@
 from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
-from .. import marketplaces, rules
-from ..models import Client, Store, User
-
-
-@extend_schema_field({"anyOf": [{"type": "string", "format": "email", "maxLength": 254},
-                               {"type": "string", "maxLength": 0}]})
-class OptionalEmailField(serializers.EmailField):
-    """An email address, or empty: the schema says both, so that a blank one is not read as a broken address."""
+from ..models import Client, Store
+from ..platform.api.fields import AgencyMemberField, AgencyRelatedField, MarketplaceField, OptionalEmailField
+from ..tenancy import caller_of
 
 
 class ClientSerializer(serializers.ModelSerializer):
@@ -26,61 +20,6 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness per agency is checked by the model against the caller's agency, not here.
         validators = []
-
-
-@extend_schema_field({"type": "string", "enum": [*marketplaces.BY_CODE, "GB", *marketplaces.BY_AMAZON_ID]})
-class MarketplaceField(serializers.CharField):
-    """A marketplace code (``US``) or Amazon marketplace id (``ATVPDKIKX0DER``), stored as the code."""
-
-    default_error_messages = {"unknown": _("“{value}” is not an Amazon marketplace this product knows.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("help_text", _("Marketplace code: %(codes)s.") % {"codes": ", ".join(marketplaces.BY_CODE)})
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        found = marketplaces.marketplace(value)
-        if found is None:
-            self.fail("unknown", value=value)
-        return found.code
-
-
-class AgencyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference to an object of the caller's agency; another agency's id reads as 'does not exist'."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(queryset=model.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        agency = getattr(request, "agency", None) if request is not None else None
-        if agency is None:
-            return self.model.objects.none()
-        return self.model.objects.filter(agency=agency)
-
-
-class AgencyMemberField(serializers.SlugRelatedField):
-    """A person of the caller's agency, by email address."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="email", queryset=User.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        agency = getattr(request, "agency", None) if request is not None else None
-        if agency is None:
-            return User.objects.none()
-        return User.objects.filter(memberships__agency=agency)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.strip().lower()
-        # What cannot be an email address (a NUL character, 300 characters) is refused before any query.
-        serializers.EmailField(max_length=254).run_validation(data)
-        return super().to_internal_value(data)
 
 
 class StoreSerializer(serializers.ModelSerializer):
@@ -101,8 +40,7 @@ class StoreSerializer(serializers.ModelSerializer):
         validators = []
 
     # The fields the store's own rules (``accounts.rules.store_errors``) judge, with the attribute each sets.
-    RULE_FIELDS = {"client": "client_id", "marketplace": "marketplace", "seller_id": "seller_id",
-                   "registered_on": "registered_on"}
+    RULE_FIELDS = {"marketplace": "marketplace", "seller_id": "seller_id", "registered_on": "registered_on"}
 
     def to_internal_value(self, data):
         """Field errors come back together with the store's own rules (future registration date, taken seller
@@ -122,8 +60,7 @@ class StoreSerializer(serializers.ModelSerializer):
 
     def _rule_errors(self, data, failed):
         """The rules' errors for the valid values sent (and the stored ones of the fields not sent)."""
-        request = self.context.get("request")
-        agency = getattr(request, "agency", None) if request is not None else None
+        agency = caller_of(self.context.get("request")).agency
         if agency is None:
             return {}
         store = Store(pk=getattr(self.instance, "pk", None), agency=agency)
@@ -139,4 +76,4 @@ class StoreSerializer(serializers.ModelSerializer):
                 setattr(store, name, field.run_validation(field.get_value(data)))
             except (serializers.ValidationError, SkipField):
                 continue
-        return rules.store_errors(store)
+        return store.rule_errors()

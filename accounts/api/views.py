@@ -5,27 +5,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import marketplaces, selectors, services
-from ..filters import ClientFilter, StoreFilter
+from ..filters import ClientFilter, store_filterset
 from ..models import Client, Store
-from .permissions import IsAgencyMember, ManagesPortfolio
+from ..platform.api.mixins import TenantViewMixin
+from ..platform.api.permissions import IsAgencyMember
 from .serializers import ClientSerializer, StoreSerializer
 
 
-class AgencyViewMixin:
-    """Lists and objects come from a selector for the caller's agency: another agency's id is a 404."""
-
-    permission_classes = [ManagesPortfolio]
-
-    @property
-    def agency(self):
-        return self.request.agency
-
-    @property
-    def operator(self):
-        return self.request.tenant.operator
-
-
-class ClientViewSet(AgencyViewMixin, viewsets.ModelViewSet):
+class ClientViewSet(TenantViewMixin, viewsets.ModelViewSet):
     """The agency's clients (brand owners). A client with stores cannot be deleted."""
 
     serializer_class = ClientSerializer
@@ -35,10 +22,8 @@ class ClientViewSet(AgencyViewMixin, viewsets.ModelViewSet):
     ordering = ["name"]
     queryset = Client.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Client.objects.none()
-        return selectors.client_list(agency=self.agency, operator=self.operator)
+    def get_rows(self):
+        return selectors.client_list(agency=self.agency)
 
     def perform_create(self, serializer):
         serializer.instance = services.client_create(agency=self.agency, **serializer.validated_data)
@@ -51,22 +36,23 @@ class ClientViewSet(AgencyViewMixin, viewsets.ModelViewSet):
         services.client_delete(agency=self.agency, client=instance)
 
 
-class StoreViewSet(AgencyViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class StoreViewSet(TenantViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The agency's seller accounts. Stores are not deleted (their history matters): set ``status`` to
     ``closed`` instead."""
 
     serializer_class = StoreSerializer
-    filterset_class = StoreFilter
     search_fields = ["name", "seller_id", "client__name"]
     ordering_fields = ["name", "marketplace", "status", "registered_on", "created_at"]
     ordering = ["name", "marketplace"]
     queryset = Store.objects.none()
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Store.objects.none()
-        return selectors.store_list(agency=self.agency, operator=self.operator).prefetch_related("operators")
+    @property
+    def filterset_class(self):
+        return store_filterset()
+
+    def get_rows(self):
+        return selectors.store_list(agency=self.agency)
 
     def perform_create(self, serializer):
         serializer.instance = services.store_create(agency=self.agency, **serializer.validated_data)

@@ -33,9 +33,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "simple_history",
     "axes",
+    # The domain apps, in the order of their layers (each imports only those before it; import-linter checks).
     "documents",
     "health",
+    "alerts",
     "cases",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -153,14 +156,29 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
 # With no broker configured, tasks run in-process, at once, in the caller's thread.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Every task is idempotent (safe to run twice), so a task is acknowledged only once it is done: a worker that
+# dies mid-task leaves it to another worker instead of losing it.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task past the soft limit gets SoftTimeLimitExceeded (and may clean up); past the hard limit its worker
+# process is replaced. A task that needs longer sets its own limits.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
+# Queueing gives up quickly when the broker is down (the request must not hang); the work is committed and the
+# periodic sweeps pick it up (accounts.platform.tasks.enqueue_on_commit).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                                    "interval_max": 1}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# The schedules of celery beat: one entry per periodic task, named "<app>.<what>", added here by the app
+# that owns the task (the alerts' daily sweep and digest, the reviews' monthly drafting), e.g.
+#   "alerts.sweep": {"task": "alerts.tasks.sweep_all_agencies", "schedule": crontab(minute=15)},
+# A periodic task fans out to one task per agency (AgencyTask), each safe to run twice.
+CELERY_BEAT_SCHEDULE = {}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -169,26 +187,26 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.api.authentication.ApiKeyAuthentication",
+        "accounts.platform.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.api.permissions.IsAgencyMember"],
-    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttling.AgencyCallerThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.platform.api.permissions.IsAgencyMember"],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.platform.api.throttling.AgencyCallerThrottle"],
     "DEFAULT_THROTTLE_RATES": {"caller": env("API_THROTTLE_RATE", default="1200/min")},
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.api.parsers.LimitedJSONParser",
+        "accounts.platform.api.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.platform.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "accounts.filters.SearchFilter",
+        "accounts.platform.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.AgencyAutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "accounts.platform.api.schema.AgencyAutoSchema",
+    "EXCEPTION_HANDLER": "accounts.platform.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -202,13 +220,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
-                           "description": "`Api-Key <key>`"},
-        }
-    },
-    "SECURITY": [{"ApiKeyAuth": []}],
+    # The API key scheme is described once, by accounts.platform.api.authentication.ApiKeyAuthenticationScheme.
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -7,8 +7,8 @@ from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
 from accounts import services
-from accounts.api.throttling import AgencyCallerThrottle
 from accounts.models import ApiKey, Client
+from accounts.platform.api.throttling import AgencyCallerThrottle
 
 STORES = "/api/v1/stores/"
 

@@ -2,15 +2,18 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django_scopes import scopes_disabled
 
 from accounts.models import Agency, ApiKey, Membership, Store, User
 from accounts.tenancy import api_key_from_raw
 
 
-def run(*args, stdin=None, monkeypatch=None):
+def run(*args):
+    """Run a command in English (as a person with an English shell would); its (stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
+    with translation.override("en"):
+        call_command(*args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -38,7 +41,7 @@ def test_createagency_refuses_a_duplicate_slug_and_an_unknown_time_zone():
 def test_addmember_creates_the_user_and_prints_a_one_time_password(monkeypatch):
     run("createagency", "acme", "--name", "Acme")
     monkeypatch.setattr("sys.stdin", _Tty())
-    out, _ = run("addmember", "acme", "Li.Na@Example.com", "--role", "manager")
+    out, _ = run("addmember", "--agency", "acme", "Li.Na@Example.com", "--role", "manager")
     password = out.strip().splitlines()[-1].split(": ", 1)[1]
     user = User.objects.get(email="li.na@example.com")
     assert user.check_password(password)
@@ -50,37 +53,76 @@ def test_addmember_creates_the_user_and_prints_a_one_time_password(monkeypatch):
 def test_addmember_takes_the_password_from_stdin_and_prints_none(monkeypatch):
     run("createagency", "acme", "--name", "Acme")
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-from-a-vault\n"))
-    out, _ = run("addmember", "acme", "op@example.com", "--role", "operator")
+    out, _ = run("addmember", "--agency", "acme", "op@example.com", "--role", "operator")
     assert "s3cret" not in out and "password" not in out.lower()
     assert User.objects.get(email="op@example.com").check_password("s3cret-from-a-vault")
 
 
-@pytest.mark.django_db
-def test_addmember_of_an_existing_person_changes_the_role_and_keeps_the_password(monkeypatch):
-    run("createagency", "acme", "--name", "Acme")
-    monkeypatch.setattr("sys.stdin", io.StringIO("first-password\n"))
-    run("addmember", "acme", "op@example.com", "--role", "operator")
-    monkeypatch.setattr("sys.stdin", _Tty())
-    out, _ = run("addmember", "acme", "op@example.com", "--role", "viewer")
-    assert "password" not in out.lower()
-    user = User.objects.get(email="op@example.com")
-    assert user.check_password("first-password")
+def roles_in(slug):
     with scopes_disabled():
-        assert list(Membership.objects.filter(user=user).values_list("role", flat=True)) == ["viewer"]
+        return dict(Membership.objects.filter(agency__slug=slug).values_list("user__email", "role"))
+
+
+@pytest.mark.django_db
+def test_addmember_of_an_existing_member_refuses_another_role_unless_told_to_change_it(monkeypatch):
+    run("createagency", "acme", "--name", "Acme")
+    monkeypatch.setattr("sys.stdin", io.StringIO("first-password-9\n"))
+    run("addmember", "--agency", "acme", "op@example.com", "--role", "operator")
+    monkeypatch.setattr("sys.stdin", _Tty())
+
+    with pytest.raises(CommandError, match="role: op@example.com is already Operator"):
+        run("addmember", "--agency", "acme", "op@example.com", "--role", "viewer")
+    assert roles_in("acme") == {"op@example.com": "operator"}
+
+    out, _ = run("addmember", "--agency", "acme", "op@example.com", "--role", "operator")
+    assert "now Operator" in out  # the same role again changes nothing and is no error
+
+    out, _ = run("addmember", "--agency", "acme", "op@example.com", "--role", "viewer", "--change-role")
+    assert "password" not in out.lower()
+    assert roles_in("acme") == {"op@example.com": "viewer"}
+    assert User.objects.get(email="op@example.com").check_password("first-password-9")
+
+
+@pytest.mark.django_db
+def test_addmember_cannot_demote_the_only_owner_even_when_told_to(monkeypatch):
+    run("createagency", "acme", "--name", "Acme")
+    monkeypatch.setattr("sys.stdin", _Tty())
+    run("addmember", "--agency", "acme", "boss@example.com", "--role", "owner")
+
+    with pytest.raises(CommandError, match="role: This is the agency's only owner and cannot become Viewer"):
+        run("addmember", "--agency", "acme", "boss@example.com", "--role", "viewer", "--change-role")
+    assert roles_in("acme") == {"boss@example.com": "owner"}
+
+    run("addmember", "--agency", "acme", "second@example.com", "--role", "owner")
+    run("addmember", "--agency", "acme", "boss@example.com", "--role", "viewer", "--change-role")
+    assert roles_in("acme") == {"boss@example.com": "viewer", "second@example.com": "owner"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("password", "rule"), [("short1", "too short"), ("password123", "too common"),
+                                                ("4815162342", "entirely numeric"),
+                                                ("pat.liu.example", "too similar")])
+def test_a_password_piped_into_addmember_must_pass_the_password_rules(monkeypatch, password, rule):
+    run("createagency", "acme", "--name", "Acme")
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    with pytest.raises(CommandError, match=f"password: .*{rule}"):
+        run("addmember", "--agency", "acme", "pat.liu@example.com", "--role", "operator")
+    assert not User.objects.filter(email="pat.liu@example.com").exists()
+    assert roles_in("acme") == {}
 
 
 @pytest.mark.django_db
 def test_addmember_to_an_unknown_agency_fails_and_creates_nobody(monkeypatch):
     monkeypatch.setattr("sys.stdin", _Tty())
     with pytest.raises(CommandError, match="nowhere"):
-        run("addmember", "nowhere", "op@example.com", "--role", "operator")
+        run("addmember", "--agency", "nowhere", "op@example.com", "--role", "operator")
     assert not User.objects.exists()
 
 
 @pytest.mark.django_db
 def test_createapikey_prints_a_working_key_once_and_stores_only_its_hash():
     run("createagency", "acme", "--name", "Acme")
-    out, err = run("createapikey", "acme", "--name", "ERP", "--read-only")
+    out, err = run("createapikey", "--agency", "acme", "--name", "ERP", "--read-only")
     raw = out.strip()
     key = api_key_from_raw(raw)
     assert key is not None and key.name == "ERP" and key.access == "read"

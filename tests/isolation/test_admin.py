@@ -13,7 +13,7 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from accounts.admin_site import site
+from accounts.platform.admin_site import site
 from tests.factories import UserFactory
 
 from .addresses import (

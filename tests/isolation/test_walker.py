@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import include, path
 from rest_framework import generics, serializers
 
-from accounts.admin_site import site
 from accounts.models import Client, Store
+from accounts.platform.admin_site import site
 
 from .addresses import admin_object_values, api_object_values
 from .registry import MODELLESS_API_ROUTES, is_registered, row_of

@@ -1,12 +1,14 @@
+"""``Authorization: Api-Key <key>``: the API's machine callers, and how the schema describes them."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from ..tenancy import API_KEY_SCHEME, request_tenant
+from ...tenancy import API_KEY_SCHEME, caller_of
 
 
 class ApiKeyUser:
-    """The caller of a request made with an API key: authenticated, but not a person."""
+    """The user of a request made with an API key: authenticated, but not a person."""
 
     is_authenticated = True
     is_anonymous = False
@@ -24,24 +26,24 @@ class ApiKeyUser:
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Api-Key <key>``. The key was resolved (and its agency scoped) by the tenancy middleware."""
+    """The key was resolved (and its agency scoped) by the tenancy middleware; this tells DRF about it."""
 
     def authenticate(self, request):
-        tenant = request_tenant(request)
-        if tenant is None:
-            return None
-        if tenant.api_key_error:
+        caller = caller_of(request)
+        if caller.api_key_refused:
             raise exceptions.AuthenticationFailed(_("The API key is malformed, unknown or revoked."))
-        if tenant.api_key is None:
+        if caller.api_key is None:
             return None
-        return ApiKeyUser(tenant.api_key), tenant.api_key
+        return ApiKeyUser(caller.api_key), caller.api_key
 
     def authenticate_header(self, request):
         return "Api-Key"
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.api.authentication.ApiKeyAuthentication"
+    """The schema's one description of the API key scheme (``ApiKeyAuth``)."""
+
+    target_class = ApiKeyAuthentication
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):

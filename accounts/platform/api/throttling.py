@@ -1,6 +1,6 @@
 from rest_framework.throttling import SimpleRateThrottle
 
-from ..tenancy import request_tenant
+from ...tenancy import caller_of
 
 
 class AgencyCallerThrottle(SimpleRateThrottle):
@@ -9,9 +9,9 @@ class AgencyCallerThrottle(SimpleRateThrottle):
     scope = "caller"
 
     def get_cache_key(self, request, view):
-        tenant = request_tenant(request)
-        if tenant is not None and tenant.api_key is not None:
-            ident = f"key:{tenant.api_key.pk}"
+        caller = caller_of(request)
+        if caller.api_key is not None:
+            ident = f"key:{caller.api_key.pk}"
         elif request.user and request.user.is_authenticated and getattr(request.user, "pk", None):
             ident = f"user:{request.user.pk}"
         else:

@@ -1,8 +1,10 @@
-"""The agency-scoped admin site and the base class of every tenant model's admin.
+"""The agency-scoped admin site and the base classes of every app's admin.
 
 Everything a person sees in ``/admin/`` belongs to their active agency: lists are filtered by it, foreign-key
-choices are limited to it, new rows get it, and an id of another agency's object is a 404. Platform
-superusers may look across agencies; a banner says so and every such page view is recorded.
+choices are limited to it, new rows get it, and an id of another agency's object is a 404. Inside the agency,
+lists and choices of rows that hang off a store are narrowed to the stores the person sees
+(``accounts.selectors.visible_rows``). Platform superusers may look across agencies; a banner says so and
+every such page view is recorded.
 """
 
 from django import forms
@@ -10,6 +12,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import lazy
@@ -17,8 +22,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .tenancy import memberships_of, switch_agency
-from .tenancy import request_tenant as _tenant
+from ..models import Agency, TenantModel, User
+from ..roles import Power
+from ..selectors import assignable_people, members, visible_rows
+from ..tenancy import caller_of, memberships_of, switch_agency
 
 
 class AgencyLoginForm(AdminAuthenticationForm):
@@ -42,24 +49,21 @@ class AgencyAdminSite(admin.AdminSite):
         user = request.user
         if not user.is_active or not user.is_authenticated:
             return False
-        tenant = getattr(request, "tenant", None)
-        return user.is_superuser or bool(tenant and tenant.is_member)
+        return user.is_superuser or caller_of(request).is_member
 
     def each_context(self, request):
         context = super().each_context(request)
-        tenant = getattr(request, "tenant", None)
-        context["tenant"] = tenant
-        if tenant is not None and tenant.user is not None:
-            context["switchable_agencies"] = self._switchable_agencies(request, tenant)
+        caller = caller_of(request)
+        context["caller"] = caller
+        if caller.is_person:
+            context["switchable_agencies"] = self._switchable_agencies(caller)
         return context
 
     @staticmethod
-    def _switchable_agencies(request, tenant):
-        from .models import Agency
-
-        if tenant.user.is_superuser:
+    def _switchable_agencies(caller):
+        if caller.user.is_superuser:
             return list(Agency.objects.filter(is_active=True).order_by("name"))
-        return [m.agency for m in tenant.memberships]
+        return [m.agency for m in caller.memberships]
 
     def get_urls(self):
         urls = [
@@ -75,10 +79,6 @@ class AgencyAdminSite(admin.AdminSite):
         return urls
 
     def view_on_site_view(self, request, content_type_id, object_id):
-        from django.contrib.contenttypes.models import ContentType
-        from django.contrib.contenttypes.views import shortcut
-        from django.core.exceptions import ValidationError
-
         content_type = ContentType.objects.filter(pk=content_type_id).first()
         model_admin = self._registry.get(content_type.model_class()) if content_type else None
         if model_admin is None:
@@ -110,6 +110,18 @@ class AgencyAdminSite(admin.AdminSite):
 site = AgencyAdminSite(name="admin")
 
 
+class ReadOnlyAdminMixin:
+    """A list and pages of rows that nobody adds, changes or deletes through the admin (records, logs)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class RowsOutsideQuerysetNotFound:
     """Every page of one row (change, delete, history) answers 404 for an id outside ``get_queryset``, before
@@ -140,31 +152,27 @@ class RowsOutsideQuerysetNotFound:
 
 
 class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
-    """Admin of a tenant-owned model. Subclasses say who may write through ``write_capability``.
+    """Admin of a tenant-owned model. Subclasses say who may write through ``write_power``.
 
-    * lists and objects: the active agency's only (plus ``restrict_queryset`` for narrower roles);
-    * foreign keys: choices of the active agency only;
+    * lists and objects: the active agency's only, narrowed to the person's stores for a model with a
+      ``store_path`` (operators see their assigned stores' rows);
+    * foreign keys: choices of the active agency only, narrowed the same way;
     * ``agency``: never a form field, set from the request;
     * another agency's id: 404, for change, delete and history alike.
     """
 
-    #: which ``Tenant`` property allows add/change/delete: "can_write", "can_manage_portfolio",
-    #: or "can_administer_agency".
-    write_capability = "can_manage_portfolio"
+    #: the power (``accounts.roles.Power``) that allows add, change and delete.
+    write_power = Power.MANAGE
     exclude = ("agency",)
 
     # -- permissions -------------------------------------------------------------------------------
     def _can_write(self, request):
-        tenant = _tenant(request)
-        if tenant is None or tenant.agency is None:
-            return False  # the platform's all-agencies view is read only
-        if tenant.is_platform:
-            return True
-        return bool(getattr(tenant, self.write_capability))
+        # The platform's all-agencies view has no agency: it is read only.
+        return caller_of(request).can(self.write_power)
 
     def has_module_permission(self, request):
-        tenant = _tenant(request)
-        return bool(tenant and (tenant.is_member or tenant.is_platform))
+        caller = caller_of(request)
+        return caller.is_member or caller.is_platform
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -180,33 +188,27 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
 
     # -- scoping -----------------------------------------------------------------------------------
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        tenant = _tenant(request)
-        if tenant is None:
-            return queryset.none()
-        if tenant.agency is not None:
-            queryset = queryset.filter(agency=tenant.agency)
-        elif not tenant.is_platform:
-            return queryset.none()
-        return self.restrict_queryset(request, queryset)
+        return self.agency_rows(request, super().get_queryset(request))
 
-    def restrict_queryset(self, request, queryset):
-        """Narrow the agency's rows further for a role (operators: their stores)."""
-        return queryset
+    @staticmethod
+    def agency_rows(request, queryset):
+        """The rows of ``queryset`` the person may see: their agency's, narrowed to their stores."""
+        caller = caller_of(request)
+        if caller.agency is not None:
+            queryset = queryset.filter(agency=caller.agency)
+        elif not caller.is_platform:
+            return queryset.none()
+        return visible_rows(queryset, caller=caller)
 
     def related_choices(self, request, model):
         """The rows of ``model`` a form of this agency may point at."""
-        from .models import User
-
-        tenant = _tenant(request)
+        agency = caller_of(request).agency
         if model is User:
-            if tenant is None or tenant.agency is None:
-                return User.objects.none()
-            return User.objects.filter(memberships__agency=tenant.agency).distinct()
-        if tenant is None or tenant.agency is None:
+            return members(agency=agency)
+        if agency is None:
             return model._default_manager.none()
-        if any(f.name == "agency" for f in model._meta.fields):
-            return model._default_manager.filter(agency=tenant.agency)
+        if issubclass(model, TenantModel):
+            return self.agency_rows(request, model._default_manager.all())
         return model._default_manager.all()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -219,7 +221,7 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        agency = request.agency
+        agency = caller_of(request).agency
 
         class AgencyForm(form):
             def __init__(self, *args, **form_kwargs):
@@ -235,17 +237,15 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
         for inline_form in formset.forms:
             instance = inline_form.instance
             if hasattr(instance, "agency_id") and instance.agency_id is None:
-                instance.agency = request.agency
+                instance.agency = caller_of(request).agency
         super().save_formset(request, form, formset, change)
 
     # -- audit trail -------------------------------------------------------------------------------
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
-        tenant = _tenant(request)
-        if tenant is not None and tenant.agency is not None and "agency" in {
-            f.name for f in history_manager.model._meta.fields
-        }:
-            queryset = queryset.filter(agency_id=tenant.agency.pk)
+        agency = caller_of(request).agency
+        if agency is not None and "agency" in {f.name for f in history_manager.model._meta.fields}:
+            queryset = queryset.filter(agency_id=agency.pk)
         return queryset
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -257,41 +257,35 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
 
 
 class TenantInline(admin.TabularInline):
-    """Inline of a tenant-owned model: choices of the active agency, agency set on save."""
+    """Inline of a tenant-owned model: choices of the active agency, agency set on save. People offered are
+    those who may be made responsible for the agency's stores."""
 
     exclude = ("agency",)
     extra = 0
+    write_power = Power.MANAGE
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from .models import User
-
-        tenant = _tenant(request)
+        agency = caller_of(request).agency
         if db_field.related_model is User:
-            # Inlines assign people to the agency's rows (operators to stores): those who work on stores.
-            from .selectors import assignable_people
-
-            kwargs["queryset"] = (assignable_people(agency=tenant.agency) if tenant and tenant.agency
-                                  else User.objects.none())
+            kwargs["queryset"] = assignable_people(agency=agency)
+        elif issubclass(db_field.related_model, TenantModel):
+            kwargs["queryset"] = TenantAdmin.agency_rows(request, db_field.related_model._default_manager.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _can_write(self, request, capability):
-        tenant = _tenant(request)
-        return bool(tenant and tenant.agency is not None and (tenant.is_platform or getattr(tenant, capability)))
 
     def has_view_permission(self, request, obj=None):
         return True
 
     def has_add_permission(self, request, obj=None):
-        return self._can_write(request, "can_manage_portfolio")
+        return caller_of(request).can(self.write_power)
 
     def has_change_permission(self, request, obj=None):
-        return self._can_write(request, "can_manage_portfolio")
+        return caller_of(request).can(self.write_power)
 
     def has_delete_permission(self, request, obj=None):
-        return self._can_write(request, "can_manage_portfolio")
+        return caller_of(request).can(self.write_power)
 
 
-class AuditTrailAdmin(RowsOutsideQuerysetNotFound, admin.ModelAdmin):
+class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, admin.ModelAdmin):
     """Read-only list of a tenant model's historical rows (including deleted objects), for the agency."""
 
     list_display = ("history_date", "history_type_label", "object_label", "history_user", "history_api_key")
@@ -308,31 +302,19 @@ class AuditTrailAdmin(RowsOutsideQuerysetNotFound, admin.ModelAdmin):
         return obj.history_object
 
     def has_module_permission(self, request):
-        tenant = _tenant(request)
-        return bool(tenant and (tenant.is_platform or (tenant.is_member and tenant.can_manage_portfolio
-                                                       and tenant.api_key is None)))
+        caller = caller_of(request)
+        return caller.is_platform or (caller.is_person and caller.can(Power.MANAGE))
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("history_user")
-        tenant = _tenant(request)
-        if tenant is None:
-            return queryset.none()
-        if tenant.agency is not None:
-            field = "id" if self.model.instance_type.__name__ == "Agency" else "agency_id"
-            return queryset.filter(**{field: tenant.agency.pk})
-        return queryset if tenant.is_platform else queryset.none()
+        caller = caller_of(request)
+        if caller.agency is not None:
+            field = "id" if self.model.instance_type is Agency else "agency_id"
+            return queryset.filter(**{field: caller.agency.pk})
+        return queryset if caller.is_platform else queryset.none()
 
 
 _audit_label = lazy(lambda name: gettext("audit trail: %(model)s") % {"model": name}, str)
@@ -347,5 +329,5 @@ def register_audit_trail(model):
     site.register(history_model, AuditTrailAdmin)
 
 
-__all__ = ["site", "RowsOutsideQuerysetNotFound", "TenantAdmin", "TenantInline", "AuditTrailAdmin",
-           "register_audit_trail"]
+__all__ = ["site", "ReadOnlyAdminMixin", "RowsOutsideQuerysetNotFound", "TenantAdmin", "TenantInline",
+           "AuditTrailAdmin", "register_audit_trail"]

@@ -1,0 +1,1 @@
+"""The REST API's platform: what every app's endpoints share (settings name these modules)."""

@@ -1,0 +1,33 @@
+"""Filters every app's API uses: ids in the database's range, and ``?search=`` errors on the parameter."""
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
+
+# Ids are 64-bit integers; a larger number is a 400 naming the filter, not a database overflow.
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number in the range of the database's ids."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's ``?search=``, with a refused term (a NUL character) reported on the ``search`` parameter rather
+    than as a bare list of messages."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except ValidationError as exc:
+            raise ValidationError({self.search_param: exc.detail}) from exc
