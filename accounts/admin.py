@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import extensions, selectors, services
+from . import extensions, rules, selectors, services
 from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
 from .platform.admin_site import (
     ReadOnlyAdminMixin,
@@ -20,8 +20,8 @@ from .platform.admin_site import (
     register_audit_trail,
     site,
 )
-from .roles import Power
-from .tenancy import caller_of, sole_owner_agencies
+from .roles import Power, Role
+from .tenancy import caller_of, owned_agencies
 
 
 class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
@@ -350,9 +350,9 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         """A person who is the only owner of an agency is not deleted: the agency would be left without one."""
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
         for user in objs:
-            for agency in sole_owner_agencies(user):
-                protected.append(gettext("%(person)s is the only owner of %(agency)s: make someone else owner "
-                                         "first.") % {"person": user, "agency": agency})
+            for agency, other_owners in owned_agencies(user):
+                errors = rules.owner_errors(role_before=Role.OWNER, role_after=None, other_owners=other_owners)
+                protected += [f"{user} · {agency}: {message}" for message in errors.get("role", [])]
         return deleted, counts, permissions_needed, protected
 
     def user_change_password(self, request, id, form_url=""):

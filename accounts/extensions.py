@@ -8,7 +8,7 @@ convention, nothing else:
 * this module declares the **extension points** below, each with its contract;
 * an installed app contributes to them from a module named ``contributions.py`` at its top; that module is
   imported once, for every installed app that has one, in ``INSTALLED_APPS`` order, the first time any
-  point is read (Django's own ``autodiscover_modules``, as for ``admin.py``);
+  point is read (as Django's admin finds ``admin.py``);
 * a point's ``contributions()`` returns what was contributed to it, in that order.
 
 An app without ``contributions.py`` contributes nothing. A ``contributions.py`` that exists but fails to import
@@ -36,12 +36,14 @@ Example, ``health/contributions.py``::
 Tests add a contribution for the length of a block with ``with point.contributed(item): ...``.
 """
 
+import importlib
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.utils.module_loading import autodiscover_modules
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 CONTRIBUTIONS_MODULE = "contributions"
 
@@ -124,5 +126,17 @@ def discover():
         return
     with _discovery:
         if not _discovered:
-            autodiscover_modules(CONTRIBUTIONS_MODULE)
+            import_contributions(apps.get_app_configs())
             _discovered = True
+
+
+def import_contributions(app_configs):
+    """Import the ``contributions`` module of each of ``app_configs`` that has one; return the modules.
+
+    An app without the module is passed over; any error raised while importing one that exists propagates.
+    """
+    modules = []
+    for config in app_configs:
+        if module_has_submodule(config.module, CONTRIBUTIONS_MODULE):
+            modules.append(importlib.import_module(f"{config.name}.{CONTRIBUTIONS_MODULE}"))
+    return modules

@@ -88,10 +88,17 @@ def member_change_role(*, agency, membership, role):
     """Give a member another role; the agency's only owner keeps theirs (``rules.owner_errors``)."""
     if membership.agency_id != agency.pk:
         raise Membership.DoesNotExist
+    _lock_owners(agency)
     membership.role = role
     membership.full_clean()
     membership.save()
     return membership
+
+
+def _lock_owners(agency):
+    """Lock the agency's owner memberships until the transaction ends, so that two owners demoting or removing
+    each other at the same moment cannot both see the other one still there."""
+    list(Membership.objects.select_for_update().filter(agency=agency, role=Role.OWNER).values_list("pk"))
 
 
 @transaction.atomic
@@ -100,6 +107,7 @@ def members_remove(*, agency, memberships):
     memberships = list(memberships)
     if any(membership.agency_id != agency.pk for membership in memberships):
         raise Membership.DoesNotExist
+    _lock_owners(agency)
     errors = removal_errors(agency=agency, memberships=memberships)
     if errors:
         raise ValidationError(errors)

@@ -18,6 +18,7 @@ is known, a person's memberships across agencies (the switcher), and platform-wi
 (``all_agencies``). Platform superusers looking across agencies are recorded (``PlatformAccess``).
 """
 
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -174,12 +175,14 @@ def memberships_of(user):
         )
 
 
-def sole_owner_agencies(user):
-    """The agencies, across the platform, whose only owner is ``user`` (who cannot be deleted while so)."""
+def owned_agencies(user):
+    """``[(agency, other owners)]`` of every agency, across the platform, that ``user`` owns: what
+    ``rules.owner_errors`` needs to judge deleting the person."""
     with scopes_disabled():
-        owned = Membership.objects.filter(user=user, role=Role.OWNER).values_list("agency_id", flat=True)
-        others = Membership.objects.filter(agency_id__in=owned, role=Role.OWNER).exclude(user=user)
-        return list(Agency.objects.filter(pk__in=owned).exclude(pk__in=others.values("agency_id")))
+        owned = list(Membership.objects.filter(user=user, role=Role.OWNER).select_related("agency"))
+        others = Counter(Membership.objects.filter(agency_id__in=[m.agency_id for m in owned], role=Role.OWNER)
+                         .exclude(user=user).values_list("agency_id", flat=True))
+    return [(membership.agency, others[membership.agency_id]) for membership in owned]
 
 
 def caller_for_request(request):

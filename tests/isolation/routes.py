@@ -3,7 +3,8 @@
 The isolation tests never list routes by hand: they walk ``get_resolver()`` and sort what they find into API
 routes (``/api/v1/``) and admin routes (``/admin/``), so a route added later by any app is walked too. A route
 that takes an object id is then mapped to its model (a DRF view's queryset or serializer, a ModelAdmin's
-model); ``tests/isolation/registry.py`` says which row of an agency to point the route at. A route whose model
+model); ``tests/isolation/registry.py`` (from each app's ``tests/<app>/isolation_rows.py``) says which row of
+an agency to point the route at. A route whose model
 cannot be mapped fails the suite with ``UnmappedRoute`` instead of escaping it.
 """
 
@@ -14,10 +15,10 @@ from functools import cached_property
 from django.contrib.admin import ModelAdmin
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from rest_framework.relations import ManyRelatedField, RelatedField
 
 API_PREFIX = "/api/v1/"
 ADMIN_PREFIX = "/admin/"
-REGISTRY_FILE = "tests/isolation/registry.py"
 
 _ROUTE_PARAMETER = re.compile(r"<(?:[^>:]+:)?(?P<name>\w+)>")
 _NAMED_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>[^()]*\)")
@@ -197,3 +198,16 @@ def admin_object_routes(urlconf=None):
 def admin_site_object_routes(urlconf=None):
     """Site-wide admin routes that take a row's id without belonging to one ModelAdmin (``view_on_site``)."""
     return [route for route in admin_routes(urlconf) if route.object_parameters and route.model_admin is None]
+
+
+def reference_fields(serializer_class):
+    """``[(field name, relation field, target model, many)]`` of the writable relations of a serializer."""
+    if serializer_class is None:
+        return []
+    found = []
+    for name, field in serializer_class().fields.items():
+        relation = field.child_relation if isinstance(field, ManyRelatedField) else field
+        if field.read_only or not isinstance(relation, RelatedField) or relation.queryset is None:
+            continue
+        found.append((name, relation, relation.queryset.model, isinstance(field, ManyRelatedField)))
+    return found

@@ -5,12 +5,11 @@ Routes come from the URL resolver (``routes.api_routes``); a route whose model i
 
 import pytest
 from django_scopes import scope, scopes_disabled
-from rest_framework.relations import ManyRelatedField, RelatedField
 
 from .addresses import api_object_values, listed_ids
 from .exposure import leaked
 from .registry import MODELLESS_API_ROUTES, row_of, unmapped_message
-from .routes import UnmappedRoute, api_routes
+from .routes import UnmappedRoute, api_routes, reference_fields
 
 OBJECT_ROUTES = [route for route in api_routes() if route.object_parameters]
 COLLECTION_ROUTES = [route for route in api_routes() if not route.object_parameters and "get" in route.methods]
@@ -91,19 +90,6 @@ def test_lists_never_show_another_agencys_rows(route, agency_a, agency_b, api_as
         assert row_a.pk not in listed_ids(answer), f"{where} lists agency A's {model.__name__} {row_a.pk}"
         shown = leaked(answer.content.decode(), strings_of_a)
         assert not shown, f"{where} shows agency A's {shown}"
-
-
-def reference_fields(serializer_class):
-    """``[(field name, relation field, target model, many)]`` of the writable relations of a serializer."""
-    if serializer_class is None:
-        return []
-    found = []
-    for name, field in serializer_class().fields.items():
-        relation = field.child_relation if isinstance(field, ManyRelatedField) else field
-        if field.read_only or not isinstance(relation, RelatedField) or relation.queryset is None:
-            continue
-        found.append((name, relation, relation.queryset.model, isinstance(field, ManyRelatedField)))
-    return found
 
 
 WRITE_CASES = [

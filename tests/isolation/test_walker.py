@@ -12,10 +12,20 @@ from rest_framework import generics, serializers
 
 from accounts.models import Client, Store
 from accounts.platform.admin_site import site
+from tests.accounts import isolation_rows as accounts_rows
 
 from .addresses import admin_object_values, api_object_values
-from .registry import MODELLESS_API_ROUTES, is_registered, row_of
-from .routes import REGISTRY_FILE, UnmappedRoute, admin_object_routes, admin_site_object_routes, api_routes
+from .registry import (
+    MODELLESS_API_ROUTES,
+    PLATFORM_ROWS,
+    ROW_MODULES,
+    TENANT_ROWS,
+    is_registered,
+    registry_file,
+    row_of,
+    unmapped_message,
+)
+from .routes import UnmappedRoute, admin_object_routes, admin_site_object_routes, api_routes
 
 
 class ContentTypeSerializer(serializers.ModelSerializer):
@@ -47,9 +57,10 @@ def problems_of_api_routes(routes):
         model = route.api_model
         if route.object_parameters or model is not None:
             if model is None or not is_registered(model):
-                problems.append(f"{route.label}: serves {model}, which is not in {REGISTRY_FILE}")
+                problems.append(unmapped_message(route.label, model))
         elif route.name not in MODELLESS_API_ROUTES:
-            problems.append(f"{route.label}: serves no model and is not in MODELLESS_API_ROUTES of {REGISTRY_FILE}")
+            problems.append(f"{route.label}: serves no model and is not in MODELLESS_API_ROUTES of the app's "
+                            f"tests/<app>/isolation_rows.py")
     return problems
 
 
@@ -64,7 +75,7 @@ def test_every_admin_page_of_one_row_maps_to_a_model_of_the_registry():
     assert {route.model_admin.model for route in routes} == set(site._registry), (
         "every registered ModelAdmin has pages of one row, and the walker finds them all")
     unknown = [route.label for route in routes if not is_registered(route.model_admin.model)]
-    assert not unknown, f"add the models of these routes to {REGISTRY_FILE}: {unknown}"
+    assert not unknown, f"add the models of these routes to their app's tests/<app>/isolation_rows.py: {unknown}"
     site_wide = admin_site_object_routes()
     assert [set(route.parameters) for route in site_wide] == [{"content_type_id", "object_id"}]
 
@@ -86,7 +97,8 @@ def test_a_route_added_later_over_an_unknown_model_fails_the_suite(agency_a):
     added = [route for route in api_routes(__name__) if route.name == "content-type-detail"]
     assert len(added) == 1 and added[0].api_model is ContentType
     assert problems_of_api_routes(added)
-    with pytest.raises(UnmappedRoute, match=r"Add the model to TENANT_ROWS .* tests/isolation/registry\.py"):
+    # ContentType is Django's: the platform's (accounts') registry is the file to edit.
+    with pytest.raises(UnmappedRoute, match=r"Add the model to TENANT_ROWS .* tests/accounts/isolation_rows\.py"):
         row_of(added[0].api_model, agency_a, what=added[0].label)
 
     pages = [route for route in admin_object_routes(__name__) if route.model_admin.admin_site is later_admin]
@@ -95,3 +107,23 @@ def test_a_route_added_later_over_an_unknown_model_fails_the_suite(agency_a):
     for route in pages:
         with pytest.raises(UnmappedRoute, match="contenttypes.models.ContentType"):
             row_of(route.model_admin.model, agency_a, what=route.label)
+
+
+def test_an_unmapped_model_of_an_app_names_that_apps_own_registry_file():
+    """Each app registers its rows in its own test module: the message tells a developer which one to edit."""
+
+    class HealthModel:
+        class _meta:  # noqa: N801 - stands for a model's options
+            app_label = "health"
+
+    message = unmapped_message("GET /api/v1/health/snapshots/1/", HealthModel)
+    assert "tests/health/isolation_rows.py" in message
+    assert registry_file("health") == "tests/health/isolation_rows.py"
+    assert registry_file("axes") == registry_file("contenttypes") == "tests/accounts/isolation_rows.py"
+
+
+def test_the_registry_gathers_the_rows_of_each_apps_own_module():
+    assert accounts_rows in ROW_MODULES
+    assert Client in accounts_rows.TENANT_ROWS
+    assert accounts_rows.TENANT_ROWS.items() <= TENANT_ROWS.items()
+    assert accounts_rows.PLATFORM_ROWS.items() <= PLATFORM_ROWS.items()
