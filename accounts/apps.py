@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Agency and stores")
 
     def ready(self):
-        # Connects the audit trail's receiver that names the API key behind a change.
-        from . import tenancy  # noqa: F401
+        # Connect the audit trail's receiver that names the API key behind a change, and register the checks.
+        from . import checks, tenancy  # noqa: F401

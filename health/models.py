@@ -1,1 +1,1 @@
-"""Account health: the metric vocabulary, daily snapshots, thresholds, alerts and the monthly review."""
+"""Account health: the metric vocabulary, daily snapshots, thresholds and the portfolio dashboard."""

@@ -1,9 +1,11 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django_scopes.exceptions import ScopeError
 
 from accounts import selectors
 from accounts.models import Client, Membership, Store, StoreAssignment
-from accounts.tenancy import NOBODY, Caller
+from accounts.roles import KEY_POWERS, Power
+from accounts.tenancy import NOBODY, Caller, caller_for_request, caller_of
 
 
 def test_a_query_without_an_agency_scope_raises(agency_a):
@@ -55,3 +57,39 @@ def test_rows_that_hang_off_a_store_follow_the_stores_the_caller_sees(agency_a):
         # Rows that belong to no store are not narrowed.
         memberships = Membership.objects.filter(agency=agency_a.agency)
         assert selectors.visible_rows(memberships, caller=operator).count() == 5
+
+
+def test_nobody_is_the_caller_outside_a_resolved_request_and_may_do_nothing(rf):
+    assert caller_of(None) is NOBODY
+    assert caller_of(rf.get("/")) is NOBODY
+    assert NOBODY.agency is None and not NOBODY.is_member and not NOBODY.sees_all_stores
+    assert not any(NOBODY.can(power) for power in Power)
+
+
+def test_a_request_is_resolved_to_its_caller_a_key_or_a_person_in_their_agency(agency_a, rf):
+    keyed = rf.get("/api/v1/stores/", HTTP_AUTHORIZATION=agency_a.ro_header)
+    keyed.user = AnonymousUser()
+    key = caller_for_request(keyed)
+    assert (key.agency, key.api_key, key.user) == (agency_a.agency, agency_a.ro_key, None)
+    assert key.powers == KEY_POWERS["read"]
+
+    signed_in = rf.get("/admin/")
+    signed_in.user = agency_a.operator
+    person = caller_for_request(signed_in)
+    assert (person.agency, person.user, person.role) == (agency_a.agency, agency_a.operator, "operator")
+    assert person.can(Power.WORK_ON_STORES) and not person.can(Power.MANAGE) and not person.sees_all_stores
+
+    wrong = rf.get("/api/v1/stores/", HTTP_AUTHORIZATION="Api-Key nope.nope")
+    wrong.user = AnonymousUser()
+    refused = caller_for_request(wrong)
+    assert refused.api_key_refused and refused.agency is None and not refused.is_member
+
+    anonymous = rf.get("/admin/")
+    anonymous.user = AnonymousUser()
+    assert caller_for_request(anonymous) is NOBODY
+
+
+def test_the_product_itself_may_do_everything_in_its_agency_but_nothing_elsewhere(agency_a):
+    system = Caller.system(agency_a.agency)
+    assert system.can(Power.MANAGE) and system.can(Power.ADMINISTER) and system.sees_all_stores
+    assert not Caller.system(None).can(Power.MANAGE)
