@@ -67,6 +67,50 @@ def ownership_problems(models_to_check, allowed=NOT_TENANT_OWNED):
     return problems
 
 
+def store_path_problems(models_to_check):
+    """A model that points at a store, or at a row of a store, must say how it reaches its store
+    (``store_path``), or operators would see its rows of every store; a declared path must lead to a store."""
+    problems = []
+    for model in models_to_check:
+        if not issubclass(model, TenantModel) or model is Store:
+            continue
+        parents = [field.name for field in model._meta.concrete_fields if field.many_to_one
+                   and getattr(field.related_model, "store_path", None) is not None]
+        if parents and model.store_path is None:
+            problems.append(f"{model._meta.label}: hangs off a store through {parents} but declares no store_path")
+        if model.store_path is not None:
+            try:
+                model._default_manager.none().filter(**{f"{model.store_path}__in": Store.objects.none()})
+            except Exception as error:  # noqa: BLE001 - any failure to build the lookup is the problem reported
+                problems.append(f"{model._meta.label}: store_path {model.store_path!r} does not lead to a store "
+                                f"({error})")
+    return problems
+
+
+def test_every_row_that_hangs_off_a_store_says_how_it_reaches_it():
+    assert not store_path_problems(product_models())
+
+
+@isolate_apps("accounts")
+def test_a_row_of_a_store_without_its_path_is_caught():
+    class StoreNote(TenantModel):
+        store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "accounts"
+
+    class MislaidNote(TenantModel):
+        store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+        store_path = "agency"
+
+        class Meta:
+            app_label = "accounts"
+
+    problems = store_path_problems([StoreNote, MislaidNote])
+    assert problems[0] == "accounts.StoreNote: hangs off a store through ['store'] but declares no store_path"
+    assert problems[1].startswith("accounts.MislaidNote: store_path 'agency' does not lead to a store")
+
+
 def test_the_product_has_tenant_models_to_check():
     tenant_models = [model for model in product_models() if issubclass(model, TenantModel)]
     assert {"accounts.Store", "accounts.Client", "accounts.StoreAssignment"} <= {m._meta.label for m in tenant_models}
