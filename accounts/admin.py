@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
 from django.http import Http404
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -20,8 +19,9 @@ from .platform.admin_site import (
     register_audit_trail,
     site,
 )
-from .roles import Power, Role
-from .tenancy import caller_of, owned_agencies
+from .platform.ids import object_id_or_none
+from .roles import Power
+from .tenancy import caller_of, owners_leaving_agencies
 
 
 class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
@@ -115,7 +115,7 @@ class MembershipAdmin(TenantAdmin):
         """Removing the agency's last owner is refused the way Django refuses protected rows: the confirmation
         page says why, and nothing is deleted (one membership or a selection alike)."""
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
-        errors = services.removal_errors(agency=caller_of(request).agency, memberships=list(objs))
+        errors = selectors.membership_removal_errors(agency=caller_of(request).agency, memberships=list(objs))
         return deleted, counts, permissions_needed, [*protected, *errors.get("role", [])]
 
     def delete_model(self, request, obj):
@@ -154,7 +154,8 @@ class ClientAdmin(TenantAdmin):
     readonly_fields = ("created_at", "updated_at")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(store_total=Count("stores"))
+        return super().get_queryset(request).annotate(
+            store_total=selectors.visible_store_count(caller=caller_of(request)))
 
     @admin.display(description=_("stores"), ordering="store_total")
     def store_count(self, obj):
@@ -184,8 +185,8 @@ class OperatorFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(assignments__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(assignments__user_id=int(value)).distinct()
+        if value and object_id_or_none(value) is not None:
+            return queryset.filter(assignments__user_id=object_id_or_none(value)).distinct()
         return queryset
 
 
@@ -199,8 +200,8 @@ class ClientFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(client_id=int(value))
+        if value and object_id_or_none(value) is not None:
+            return queryset.filter(client_id=object_id_or_none(value))
         return queryset
 
 
@@ -347,12 +348,12 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         return queryset.filter(pk__in=selectors.members(agency=agency).values("pk"))
 
     def get_deleted_objects(self, objs, request):
-        """A person who is the only owner of an agency is not deleted: the agency would be left without one."""
+        """People who are all the owners of an agency are not deleted (one person or a selection alike): the
+        agency would be left without an owner."""
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
-        for user in objs:
-            for agency, other_owners in owned_agencies(user):
-                errors = rules.owner_errors(role_before=Role.OWNER, role_after=None, other_owners=other_owners)
-                protected += [f"{user} · {agency}: {message}" for message in errors.get("role", [])]
+        for agency, owners, owners_leaving in owners_leaving_agencies(list(objs)):
+            errors = rules.removal_errors(owners=owners, owners_leaving=owners_leaving)
+            protected += [f"{agency}: {message}" for message in errors.get("role", [])]
         return deleted, counts, permissions_needed, protected
 
     def user_change_password(self, request, id, form_url=""):

@@ -167,12 +167,14 @@ class TenantModel(models.Model):
         errors = {}
         if self.agency_id is not None:
             for field in self._meta.concrete_fields:
-                if not field.many_to_one or field.name == "agency" or getattr(self, field.attname) is None:
+                if not field.many_to_one or field.name == "agency" or not issubclass(field.related_model,
+                                                                                     TenantModel):
                     continue
-                if issubclass(field.related_model, TenantModel) and getattr(self, field.name).agency_id != \
-                        self.agency_id:
-                    errors[field.name] = [gettext("No such %(model)s.") % {"model": field.related_model._meta
-                                                                           .verbose_name}]
+                related_id = getattr(self, field.attname)
+                if related_id is not None and getattr(self, field.name).agency_id != self.agency_id:
+                    # Another agency's row is answered as if it did not exist.
+                    errors[field.name] = [gettext("No such %(model)s: %(id)s.")
+                                          % {"model": field.related_model._meta.verbose_name, "id": related_id}]
         if errors:
             raise ValidationError(errors)
 

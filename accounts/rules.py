@@ -67,3 +67,14 @@ def owner_errors(*, role_before, role_after, other_owners):
         return {"role": [_("This is the agency's only owner and cannot become %(role)s: make someone else owner "
                            "first.") % {"role": label}]}
     return {}
+
+
+def removal_errors(*, owners, owners_leaving):
+    """Removing people from an agency (or deleting them) is refused when all ``owners`` of the agency are among
+    them (``owners_leaving``): the agency would be left without an owner."""
+    if not owners_leaving or owners_leaving < owners:
+        return {}
+    if owners_leaving == 1:
+        return owner_errors(role_before=Role.OWNER, role_after=None, other_owners=0)
+    return {"role": [_("These are all the owners of the agency: keep one of them, or make someone else owner "
+                       "first.")]}

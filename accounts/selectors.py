@@ -7,10 +7,11 @@ to them. Every model that hangs off a store says how it reaches it (``TenantMode
 and foreign-key choices, API lists, objects and reference fields, and the selectors of every app use it.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
+from . import rules
 from .models import Client, Membership, Store, User
-from .roles import Power, roles_with
+from .roles import Power, Role, roles_with
 
 
 def visible_stores(*, agency, caller):
@@ -55,14 +56,24 @@ def visible_rows(queryset, *, caller):
     return queryset.filter(**{f"{path}__in": stores})
 
 
-def store_list(*, agency):
-    """The agency's stores with their clients and operators (narrow them with ``visible_rows``)."""
-    return Store.objects.filter(agency=agency).select_related("client").prefetch_related("operators")
+def store_list(*, agency, caller):
+    """The stores of the agency that ``caller`` sees, with their clients and operators."""
+    stores = Store.objects.filter(agency=agency).select_related("client").prefetch_related("operators")
+    return visible_rows(stores, caller=caller)
 
 
-def client_list(*, agency):
-    """The agency's clients (narrow them with ``visible_rows``)."""
-    return Client.objects.filter(agency=agency)
+def client_list(*, agency, caller):
+    """The clients of the agency that ``caller`` sees (an operator: the clients of their stores)."""
+    return visible_rows(Client.objects.filter(agency=agency), caller=caller)
+
+
+def visible_store_count(*, caller):
+    """An expression counting a client's stores that ``caller`` sees, for ``Client`` querysets
+    (``.annotate(store_total=visible_store_count(caller=caller))``): an operator is not told how many stores
+    a client has beyond theirs."""
+    if caller.sees_all_stores:
+        return Count("stores")
+    return Count("stores", filter=Q(stores__in=visible_stores(agency=caller.agency, caller=caller).values("pk")))
 
 
 def members(*, agency):
@@ -83,9 +94,17 @@ def is_member(*, agency, email):
     return Membership.objects.filter(agency=agency, user__email__iexact=email).exists()
 
 
-def portfolio_summary(*, agency):
-    """``{"stores": n, "by_status": {...}, "by_marketplace": {...}}`` for the agency, in two queries."""
-    stores = Store.objects.filter(agency=agency)
+def membership_removal_errors(*, agency, memberships):
+    """``rules.removal_errors`` for removing ``memberships`` from the agency together (``{}`` when allowed)."""
+    leaving = {membership.pk for membership in memberships}
+    owners = set(Membership.objects.filter(agency=agency, role=Role.OWNER).values_list("pk", flat=True))
+    return rules.removal_errors(owners=len(owners), owners_leaving=len(owners & leaving))
+
+
+def portfolio_summary(*, agency, caller):
+    """``{"stores": n, "by_status": {...}, "by_marketplace": {...}}`` of the stores ``caller`` sees, in two
+    queries."""
+    stores = visible_stores(agency=agency, caller=caller)
     by_status = dict(stores.order_by().values_list("status").annotate(n=Count("id")))
     by_marketplace = dict(stores.order_by().values_list("marketplace").annotate(n=Count("id")))
     return {"stores": sum(by_status.values()), "by_status": by_status, "by_marketplace": by_marketplace}

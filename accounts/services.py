@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import rules, selectors
 from .models import (
     Agency,
     ApiKey,
@@ -74,7 +74,8 @@ def member_add(*, agency, email, role, password=None, full_name="", change_role=
     elif membership.role != role:
         if not change_role:
             raise ValidationError({"role": [
-                _("%(email)s is already %(role)s of this agency; say so to change the role.")
+                _("%(email)s is already %(role)s of this agency; the role changes only when that is asked for "
+                  "(addmember --change-role).")
                 % {"email": user.email, "role": membership.get_role_display()}]})
         member_change_role(agency=agency, membership=membership, role=role)
     if user.active_agency_id is None:
@@ -108,20 +109,11 @@ def members_remove(*, agency, memberships):
     if any(membership.agency_id != agency.pk for membership in memberships):
         raise Membership.DoesNotExist
     _lock_owners(agency)
-    errors = removal_errors(agency=agency, memberships=memberships)
+    errors = selectors.membership_removal_errors(agency=agency, memberships=memberships)
     if errors:
         raise ValidationError(errors)
     for membership in memberships:
         membership.delete()
-
-
-def removal_errors(*, agency, memberships):
-    """``rules.owner_errors`` for removing ``memberships`` from the agency together (``{}`` when allowed)."""
-    leaving = {membership.pk for membership in memberships}
-    owners = set(Membership.objects.filter(agency=agency, role=Role.OWNER).values_list("pk", flat=True))
-    if not owners & leaving:
-        return {}
-    return rules.owner_errors(role_before=Role.OWNER, role_after=None, other_owners=len(owners - leaving))
 
 
 @transaction.atomic

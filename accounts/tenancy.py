@@ -175,14 +175,20 @@ def memberships_of(user):
         )
 
 
-def owned_agencies(user):
-    """``[(agency, other owners)]`` of every agency, across the platform, that ``user`` owns: what
-    ``rules.owner_errors`` needs to judge deleting the person."""
+def owners_leaving_agencies(users):
+    """``[(agency, owners, owners among users)]`` of every agency, across the platform, that one of ``users``
+    owns: what ``rules.removal_errors`` needs to judge deleting these people together."""
+    leaving = {user.pk for user in users}
     with scopes_disabled():
-        owned = list(Membership.objects.filter(user=user, role=Role.OWNER).select_related("agency"))
-        others = Counter(Membership.objects.filter(agency_id__in=[m.agency_id for m in owned], role=Role.OWNER)
-                         .exclude(user=user).values_list("agency_id", flat=True))
-    return [(membership.agency, others[membership.agency_id]) for membership in owned]
+        agency_ids = set(Membership.objects.filter(user_id__in=leaving, role=Role.OWNER)
+                         .values_list("agency_id", flat=True))
+        owners = list(Membership.objects.filter(agency_id__in=agency_ids, role=Role.OWNER).select_related("agency"))
+    totals, departing, agencies = Counter(), Counter(), {}
+    for membership in owners:
+        agencies[membership.agency_id] = membership.agency
+        totals[membership.agency_id] += 1
+        departing[membership.agency_id] += membership.user_id in leaving
+    return [(agencies[pk], totals[pk], departing[pk]) for pk in sorted(agencies)]
 
 
 def caller_for_request(request):

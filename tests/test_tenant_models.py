@@ -158,4 +158,4 @@ def test_a_child_row_keeps_its_own_agency_and_may_not_point_at_another_agencys_p
     with pytest.raises(ValidationError) as refused, translation.override("en"):
         crossing.full_clean()
     assert set(refused.value.message_dict) == {"store"}
-    assert refused.value.message_dict["store"] == ["No such store."]
+    assert refused.value.message_dict["store"] == [f"No such store: {agency_b.assigned_store.pk}."]

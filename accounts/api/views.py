@@ -23,7 +23,7 @@ class ClientViewSet(TenantViewMixin, viewsets.ModelViewSet):
     queryset = Client.objects.none()
 
     def get_rows(self):
-        return selectors.client_list(agency=self.agency)
+        return selectors.client_list(agency=self.agency, caller=self.caller)
 
     def perform_create(self, serializer):
         serializer.instance = services.client_create(agency=self.agency, **serializer.validated_data)
@@ -52,7 +52,7 @@ class StoreViewSet(TenantViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
         return store_filterset()
 
     def get_rows(self):
-        return selectors.store_list(agency=self.agency)
+        return selectors.store_list(agency=self.agency, caller=self.caller)
 
     def perform_create(self, serializer):
         serializer.instance = services.store_create(agency=self.agency, **serializer.validated_data)

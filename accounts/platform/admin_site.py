@@ -26,6 +26,7 @@ from ..models import Agency, TenantModel, User
 from ..roles import Power
 from ..selectors import assignable_people, members, visible_rows
 from ..tenancy import caller_of, memberships_of, switch_agency
+from .ids import object_id_or_none
 
 
 class AgencyLoginForm(AdminAuthenticationForm):
@@ -99,7 +100,7 @@ class AgencyAdminSite(admin.AdminSite):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         raw = request.POST.get("agency", "")
-        agency_id = int(raw) if raw.isdigit() else None
+        agency_id = object_id_or_none(raw)
         if raw and agency_id is None or not switch_agency(user=request.user, agency_id=agency_id):
             # Same answer for an agency that does not exist and one the person is not in.
             raise Http404
@@ -251,7 +252,7 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        if self.get_object(request, object_id) is None:
+        if object_id_or_none(version_id) is None or self.get_object(request, object_id) is None:
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 

@@ -4,8 +4,9 @@ Every task that follows a write is queued with ``enqueue_on_commit(task, agency=
 
 * it is sent only once the transaction commits (a rolled-back write queues nothing, and a worker never
   looks for rows it cannot see yet);
-* if the broker cannot take it (Redis down, a network error), the data stays committed, the request still
-  succeeds, and the failure is logged with the task and its arguments; the app's periodic sweep (each app
+* if the broker cannot take it (Redis down or not answering, a network error), the data stays committed, the
+  request still succeeds within seconds (the connect, socket and retry limits of the Celery settings), and
+  the failure is logged with the task and its arguments; the app's periodic sweep (each app
   that queues work also schedules a sweep in ``CELERY_BEAT_SCHEDULE``) picks the work up later, which is
   why every task must be safe to run twice.
 """
@@ -26,6 +27,10 @@ def enqueue_on_commit(task, *, agency, **kwargs):
 
 
 def _send(task, kwargs):
+    if task.app.conf.task_always_eager:
+        # In-process (no broker): the task runs here and now, and its own errors are errors of the request.
+        task.apply_async(kwargs=kwargs)
+        return
     try:
         # Celery retries the publish as CELERY_TASK_PUBLISH_RETRY_POLICY says, then gives up.
         task.apply_async(kwargs=kwargs)

@@ -173,7 +173,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# A broker that accepts connections but does not answer must not hang a request either.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 3
 # The schedules of celery beat: one entry per periodic task, named "<app>.<what>", added here by the app
 # that owns the task (the alerts' daily sweep and digest, the reviews' monthly drafting), e.g.
 #   "alerts.sweep": {"task": "alerts.tasks.sweep_all_agencies", "schedule": crontab(minute=15)},

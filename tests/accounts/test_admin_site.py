@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client as DjangoClient
+from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from accounts.models import ApiKey, PlatformAccess, Store
@@ -215,3 +216,22 @@ def test_a_viewer_cannot_be_assigned_to_a_store_in_the_assignment_admin(agency_a
     assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
     with scopes_disabled():
         assert not StoreAssignment.objects.filter(user=agency_a.viewer).exists()
+
+
+def test_the_client_list_counts_only_the_stores_the_person_sees(agency_a, client_as):
+    """Client A has the operator's store and one beyond them: the operator is told of one, the owner of two."""
+    url = reverse("admin:accounts_client_changelist")
+    cell = '<td class="field-store_count">{}</td>'
+    assert cell.format(1) in client_as(agency_a.operator).get(url).content.decode()
+    assert cell.format(2) in client_as(agency_a.owner).get(url).content.decode()
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "abc", "-1", "１２"])
+def test_odd_ids_in_admin_addresses_are_not_found_or_ignored_never_a_500(agency_a, client_as, value):
+    owner = client_as(agency_a.owner)
+    stores = reverse("admin:accounts_store_changelist")
+    for parameter in ("client", "operator"):
+        assert owner.get(stores, {parameter: value}).status_code in (200, 302), parameter
+    version = f"/admin/accounts/store/{agency_a.assigned_store.pk}/history/{value}/"
+    assert owner.get(version).status_code == 404
+    assert owner.post(reverse("admin:switch_agency"), {"agency": value}).status_code == 404

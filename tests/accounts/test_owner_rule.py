@@ -175,11 +175,11 @@ def test_the_platform_cannot_delete_the_only_owner_of_an_agency_and_the_page_say
     url = reverse("admin:accounts_user_delete", args=[agency_a.owner.pk])
     page = platform_in_agency_a.get(url)
     assert page.status_code == 200
-    assert "owner a · Agency A: This is the agency's only owner: make someone else owner first." in text_of(page)
+    assert "Agency A: This is the agency's only owner: make someone else owner first." in text_of(page)
 
     response = platform_in_agency_a.post(url, {"post": "yes"})
     assert response.status_code == 200
-    assert "owner a · Agency A: This is the agency's only owner" in text_of(response)
+    assert "Agency A: This is the agency's only owner" in text_of(response)
     assert User.objects.filter(pk=agency_a.owner.pk).exists()
     assert roles_in(agency_a)["owner.a@example.com"] == "owner"
 
@@ -190,3 +190,24 @@ def test_the_platform_deletes_a_viewer_of_an_agency(agency_a, platform_in_agency
     assert response.status_code == 302
     assert not User.objects.filter(pk=agency_a.viewer.pk).exists()
     assert "viewer.a@example.com" not in roles_in(agency_a)
+
+
+def test_the_platform_cannot_delete_all_the_owners_of_an_agency_at_once(agency_a, agency_b, platform_in_agency_a,
+                                                                        unscoped):
+    """Two owners, each not the only one, selected together with a viewer of another agency: deleting them would
+    leave agency A without an owner, so nobody is deleted."""
+    other = second_owner(agency_a)
+    selected = [agency_a.owner.pk, other.user.pk, agency_b.viewer.pk]
+    response = platform_in_agency_a.post(reverse("admin:accounts_user_changelist"),
+                                         {"action": "delete_selected", "_selected_action": selected, "post": "yes"})
+    assert response.status_code == 200
+    assert "Agency A: These are all the owners of the agency" in text_of(response)
+    assert User.objects.filter(pk__in=selected).count() == 3
+    assert roles_in(agency_a)["owner.a@example.com"] == "owner"
+
+    # One of the two owners alone may go: the other stays.
+    response = platform_in_agency_a.post(reverse("admin:accounts_user_changelist"),
+                                         {"action": "delete_selected", "_selected_action": [other.user.pk],
+                                          "post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=other.user.pk).exists()

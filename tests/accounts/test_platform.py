@@ -2,12 +2,16 @@
 the Celery settings and the schema's description of the API key."""
 
 import logging
+import socket
+import threading
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection as db_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -36,17 +40,17 @@ def sent(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def unreachable_broker(settings):
-    """Tasks go to a broker nobody listens on (port 1), as when Redis is down.
+@contextmanager
+def broker_at(settings, url):
+    """Tasks go to the broker at ``url`` for the length of the block.
 
     Django's settings and the Celery app's configuration both change: the app reads the settings lazily, but a
     value once set on ``app.conf`` (as the integration tests' fixtures do) hides the setting from then on."""
     conf = celery_app.conf
     saved = {key: conf[key] for key in ("task_always_eager", "broker_url")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    conf.update(task_always_eager=False, broker_url=settings.CELERY_BROKER_URL)
+    settings.CELERY_BROKER_URL = url
+    conf.update(task_always_eager=False, broker_url=url)
     # The app keeps the connection and producer pools of the broker it first sent to; Celery's way to drop
     # them is its after-fork reset (tests/integration/conftest.py does the same).
     celery_app._after_fork()
@@ -55,6 +59,41 @@ def unreachable_broker(settings):
     finally:
         conf.update(saved)
         celery_app._after_fork()
+
+
+@pytest.fixture
+def unreachable_broker(settings):
+    """A broker nobody listens on (port 1), as when Redis is down."""
+    with broker_at(settings, "redis://127.0.0.1:1/0"):
+        yield
+
+
+@pytest.fixture
+def silent_broker(settings):
+    """A broker that accepts connections and never answers, as a stuck Redis or a half-open connection does."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        with broker_at(settings, f"redis://127.0.0.1:{listener.getsockname()[1]}/0"):
+            yield
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
 
 
 def test_a_broker_outage_keeps_the_committed_write_and_logs_the_task_and_agency(
@@ -75,6 +114,44 @@ def test_a_broker_outage_keeps_the_committed_write_and_logs_the_task_and_agency(
     assert "accounts.tasks.agency_portfolio_summary" in message
     assert f"'agency_id': {agency.pk}" in message
     assert errors[0].exc_info is not None
+
+
+def test_a_broker_that_never_answers_does_not_hang_the_request(transactional_db, agency_a, silent_broker, caplog):
+    """The connection is accepted but nothing comes back: the socket limits of the settings end the wait, the
+    write stays committed and the failure is logged. (A request that hung here would never return; the guard
+    below only stops the test from hanging with it.)"""
+    caplog.set_level(logging.ERROR, logger="accounts.platform.tasks")
+    done = threading.Event()
+
+    def write_and_enqueue():
+        try:
+            with agency_a.scope(), transaction.atomic():
+                services.client_create(agency=agency_a.agency, name="Quiet Harbour")
+                enqueue_on_commit(agency_portfolio_summary, agency=agency_a.agency)
+            done.set()
+        finally:
+            db_connection.close()  # this thread's own connection, so that the test database can be dropped
+
+    request = threading.Thread(target=write_and_enqueue, daemon=True)
+    request.start()
+    request.join(timeout=120)
+    assert done.is_set(), "queueing to a silent broker is still waiting"
+    with scopes_disabled():
+        assert Client.objects.filter(agency=agency_a.agency, name="Quiet Harbour").exists()
+    assert any("agency_portfolio_summary" in record.getMessage() for record in caplog.records)
+
+
+def test_in_process_a_tasks_own_error_is_not_mistaken_for_a_broker_outage(agency_a, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    """With no broker (tasks run in-process), a task that fails fails the request: it is a bug to see, not an
+    outage to log and sweep up later."""
+    def broken(**kwargs):
+        raise OSError("the task itself failed")
+
+    monkeypatch.setattr(agency_portfolio_summary, "run", broken)
+    with pytest.raises(OSError, match="the task itself failed"):
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue_on_commit(agency_portfolio_summary, agency=agency_a.agency)
 
 
 def test_a_rolled_back_transaction_queues_nothing(agency_a, sent, django_capture_on_commit_callbacks):

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import TenantModel
+
 from .addresses import admin_object_values, admin_url, api_object_values, change_link, is_redirect_route, listed_ids
-from .registry import models_narrowed_for_operators, row_beyond_operator, row_of
+from .registry import TENANT_ROWS, models_narrowed_for_operators, row_beyond_operator, row_of
 from .routes import admin_object_routes, api_routes
 
 OPERATORS = ("operator", "idle_operator")
@@ -80,3 +82,14 @@ def test_operators_never_reach_a_row_of_a_store_not_assigned_to_them(model, agen
             assert admin.get(url).status_code == 404, f"GET {url} as A's {role}"
         changelist = admin.get(admin_url(model, "changelist"))
         assert change_link(row) not in changelist.content.decode(), f"the {model._meta.label} list of A's {role}"
+
+
+def test_every_model_of_a_store_is_checked_for_operators():
+    """A model that hangs off a store (``store_path``) has a row beyond the operators in the registry, so the test
+    above walks its routes; a model that does not, has none (operators see its rows like everyone else)."""
+    registered = [model for model in TENANT_ROWS if issubclass(model, TenantModel)]
+    of_a_store = {model for model in registered if model.store_path is not None}
+    assert of_a_store, "no model of a store is registered, so nothing would be checked for operators"
+    assert of_a_store == set(models_narrowed_for_operators()), (
+        f"give these a beyond_operator row in their app's tests/<app>/isolation_rows.py (or no store_path): "
+        f"{sorted(m._meta.label for m in of_a_store ^ set(models_narrowed_for_operators()))}")

@@ -33,3 +33,6 @@ class Command(AgencyCommand):
         ))
         if new_password and not password:
             self.stdout.write(_("One-time password (shown once): %(password)s") % {"password": new_password})
+        if password and not new_password:
+            self.stderr.write(_("%(email)s had an account already and keeps their password: the password given "
+                                "was not used.") % {"email": membership.user.email})

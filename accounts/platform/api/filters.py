@@ -6,13 +6,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
-# Ids are 64-bit integers; a larger number is a 400 naming the filter, not a database overflow.
-MAX_ID = 2**63 - 1
+from ..ids import MAX_ID
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number in the range of the database's ids."""
+    """An object's id: a whole number in the range of the database's ids; a larger one is a 400 naming the filter,
+    not a database overflow."""
 
     field_class = forms.IntegerField
 
