@@ -11,7 +11,8 @@ scope active, a query raises. This module activates the scope:
 The result for a request is its **caller** (``Caller``): a person with a role in one agency, an API key of one
 agency, a platform superuser, or nobody (``NOBODY``, never ``None``). Code reads it one way,
 ``caller_of(request)``, and asks it what it may do with ``caller.can(power)`` (the powers are the table of
-``accounts.roles``). Tasks and commands act as ``Caller.system(agency)``.
+``accounts.roles``). A task or a command that reads through a selector passes ``Caller.system(agency)``, the
+product itself, which sees everything of the agency it works for.
 
 Unscoped access happens only here, and only where it is reviewed: looking up an API key before its agency
 is known, a person's memberships across agencies (the switcher), and platform-wide fan-out jobs
