@@ -18,6 +18,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies in front of the service append to X-Forwarded-For (0: clients connect directly).
+# Lockout and throttling read the client's address through them (accounts.platform.client_address).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     # First, so that its admin templates (agency and language switchers, platform banner) override Django's.
