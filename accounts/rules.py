@@ -41,6 +41,22 @@ def client_errors(*, name, name_taken):
     return {}
 
 
+def member_errors(*, email, is_member):
+    """A person is a member of an agency once: ``is_member`` says ``email`` is one already."""
+    if is_member:
+        return {"email": [_("%(email)s is already a member of this agency.") % {"email": email}]}
+    return {}
+
+
+def assignment_errors(*, store, people):
+    """A person is responsible for a store once: ``people`` are the names of those who already are, for
+    ``store`` (its name)."""
+    if people:
+        return [_("Already responsible for store %(store)s: %(people)s.") % {"store": store,
+                                                                             "people": ", ".join(people)}]
+    return []
+
+
 def operator_errors(*, people):
     """Messages about people who cannot be made responsible for the agency's stores; empty when all can.
 

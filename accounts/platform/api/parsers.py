@@ -1,24 +1,16 @@
-"""Request bodies larger than DATA_UPLOAD_MAX_MEMORY_SIZE are refused with 413 before they are parsed."""
+"""The API's JSON parser. Its body is bounded before it is parsed, like every request's
+(``accounts.platform.request_limits``)."""
 
-import io
-
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, parsers, status
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large.")
-    default_code = "request_too_large"
+from rest_framework import exceptions, parsers
 
 
 class LimitedJSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with nesting bounded by the decoder's recursion limit: a body nested deeper (say
+    10,000 ``[`` in a row) is a 400, not a ``RecursionError``."""
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if stream is None:
+        try:
             return super().parse(stream, media_type, parser_context)
-        body = stream.read(limit + 1)
-        if len(body) > limit:
-            raise RequestTooLarge(_("The request body is larger than %(limit)d bytes.") % {"limit": limit})
-        return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None

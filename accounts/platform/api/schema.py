@@ -2,6 +2,7 @@
 answer with, so that an ERP (and the schema-driven tests) can rely on their status codes and bodies."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
@@ -56,3 +57,17 @@ class AgencyAutoSchema(AutoSchema):
             errors[413] = OpenApiResponse(ErrorSerializer, _("The request body is too large."))
             errors[415] = OpenApiResponse(ErrorSerializer, _("The request body's media type is not supported."))
         return dict(sorted(errors.items()))
+
+
+class BoundedListFieldExtension(OpenApiSerializerFieldExtension):
+    """A list field that takes a bounded number of entries (``max_length``) documents the bound for requests;
+    answers list what there is."""
+
+    target_class = "accounts.platform.api.fields.AgencyMemberListField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["maxItems"] = self.target.max_length
+        return schema
