@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser messages lint migrate bench clean
+.PHONY: run test install install-test browser redis messages lint migrate bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,12 +41,19 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+## redis: Debian's redis-server for the outage tests, which start their own on a free port; needs root or sudo.
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	fi
+
 ## test: the whole suite. PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise.
 ## Without REDIS_URL the integration tests (a real Celery worker on Redis) cannot run and are deselected,
 ## loudly; CI sets both (see .ci/run) and runs everything.
 ## The import contracts of pyproject.toml (app layers, no cycles) are checked first: an import that runs the
 ## wrong way fails the run before any test does.
-test: install-test browser
+test: install-test browser redis
 	@if [ -n "$$REDIS_URL" ]; then \
 	  $(VENV)/bin/lint-imports && $(PY) -m pytest $(PYTEST_ARGS); \
 	elif [ "$$CI" = "true" ]; then \

@@ -140,10 +140,10 @@ def test_a_signed_in_person_has_a_budget_of_their_own(agency_a, agency_b, low_th
     assert api_as(agency_b.rw_header).get(STORES).status_code == 200
 
 
-def test_healthz_needs_no_key_and_reports_database_and_in_process_broker(db):
+def test_healthz_needs_no_key_and_reports_database_and_in_process_cache_and_broker(db):
     response = APIClient().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "in-process", "broker": "in-process"}
 
 
 def test_the_openapi_schema_and_the_docs_are_served(db):

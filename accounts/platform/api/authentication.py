@@ -1,10 +1,16 @@
-"""``Authorization: Api-Key <key>``: the API's machine callers, and how the schema describes them."""
+"""``Authorization: Api-Key <key>``: the API's machine callers, and how the schema describes them.
 
+An address that sends too many wrong keys is answered 429 for a while, whatever key it sends
+(``throttling.ApiKeyFailureThrottle``).
+"""
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from ...tenancy import API_KEY_SCHEME, caller_of
+from .throttling import ApiKeyFailureThrottle
 
 
 class ApiKeyUser:
@@ -30,10 +36,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         caller = caller_of(request)
+        if caller.api_key is None and not caller.api_key_refused:
+            return None  # no API key: another authentication's turn
+        failures = ApiKeyFailureThrottle()
+        if failures.refuses(request):
+            raise exceptions.Throttled(
+                wait=failures.wait(),
+                # Not lazy: DRF joins it with "Expected available in … seconds."
+                detail=gettext("Too many requests with a malformed, unknown or revoked API key from this address."))
         if caller.api_key_refused:
+            failures.record_failure(request)
             raise exceptions.AuthenticationFailed(_("The API key is malformed, unknown or revoked."))
-        if caller.api_key is None:
-            return None
         return ApiKeyUser(caller.api_key), caller.api_key
 
     def authenticate_header(self, request):
