@@ -10,9 +10,12 @@ from .base import env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEMO_DATA_ALLOWED = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-# Throttling is exercised by its own test with a low rate; the fuzzer must not trip it.
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"caller": "100000/min"}}  # noqa: F405
+# Throttling is exercised by its own tests with low rates; the fuzzer and the tests of wrong keys (which share one
+# address and one cache) must not trip it.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"caller": "100000/min",  # noqa: F405
+                                                               "api_key_failure": "100000/min"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # On SQLite (DATABASE_URL unset) the test database is a file, one per test run, rather than Django's in-memory

@@ -1,6 +1,7 @@
 import os
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,11 @@ class Command(BaseCommand):
                             help="Password of the demo users (default: $DEMO_PASSWORD or demo-pass-2026).")
 
     def handle(self, *args, password, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            # Demo people share a password that is printed and documented: they must never exist where it matters.
+            raise CommandError(_("loaddemo refuses to run with the settings %(module)s (DEMO_DATA_ALLOWED is off): "
+                                 "demo people with a known password must never exist in production. Nothing "
+                                 "was loaded.") % {"module": settings.SETTINGS_MODULE})
         if Agency.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write(_("The demo agency exists already; nothing loaded."))
         else:
