@@ -4,6 +4,11 @@ Use ``history = audit_trail()`` on a model. Each create, update and delete then 
 with who (the signed-in person, or the API key's name), when and the field values, which the admin
 shows per object, with the changes between versions. The API key's name is filled in by
 ``accounts.tenancy`` (which knows the request's caller).
+
+``bulk_create()`` and ``update()`` write no history: write sets with simple-history's
+``bulk_create_with_history`` / ``bulk_update_with_history`` and pass
+``custom_historical_attrs=accounts.tenancy.audit_origin()`` so that the rows name the API key too (the person
+comes from the request either way). A queryset's ``delete()`` is recorded, one "-" row per deleted row.
 """
 
 from django.contrib.auth import get_user_model
