@@ -4,13 +4,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import extensions, rules, selectors, services
-from .models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
+from .models import Agency, ApiKey, Client, Invitation, Membership, PlatformAccess, Store, StoreAssignment, User
 from .platform.admin_site import (
     ReadOnlyAdminMixin,
     RowsOutsideQuerysetNotFound,
@@ -75,21 +79,89 @@ class AgencyAdmin(TenantAdmin):
         return super(TenantAdmin, self).get_history_queryset(request, history_manager, pk_name, object_id)
 
 
-class MembershipAddForm(forms.ModelForm):
-    """Add a person by email address: other agencies' people are never listed to choose from."""
-
-    email = forms.EmailField(label=_("email address"))
-    full_name = forms.CharField(label=_("full name"), max_length=150, required=False)
+class InvitationForm(forms.ModelForm):
+    """Invite by email address: whether the address has an account, and anything about it, is never shown."""
 
     class Meta:
-        model = Membership
-        fields = ("role",)
+        model = Invitation
+        fields = ("email", "role")
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if self.instance.agency_id and selectors.is_member(agency=self.instance.agency, email=email):
             raise forms.ValidationError(_("%(email)s is already a member of this agency.") % {"email": email})
         return email
+
+
+@admin.register(Invitation, site=site)
+class InvitationAdmin(TenantAdmin):
+    """Owners invite people by email address and pass the link on (by email, WeChat, ...); the agency sees the
+    address it typed and the invitation's state, nothing of the person, until they accept."""
+
+    write_power = Power.ADMINISTER
+    form = InvitationForm
+    list_display = ("email", "role", "state_label", "invited_by", "created_at", "expires_at")
+    list_filter = ("role",)
+    search_fields = ("email",)
+    list_select_related = ("invited_by",)
+    actions = ["revoke"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("email", "role")
+        return ("email", "role", "state_label", "invited_by", "created_at", "expires_at", "accepted_at",
+                "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_module_permission(self, request):
+        caller = caller_of(request)
+        return caller.is_platform or caller.can(Power.ADMINISTER)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj):
+        return INVITATION_STATES[obj.state]
+
+    def save_model(self, request, obj, form, change):
+        invitation, token = services.invitation_create(agency=caller_of(request).agency, email=obj.email,
+                                                       role=obj.role, invited_by=request.user)
+        form.instance = invitation
+        obj.pk = invitation.pk
+        link = request.build_absolute_uri(reverse("invitation", args=[token]))
+        self.message_user(
+            request,
+            format_html(gettext("Send this link to {email}: whoever opens it can join the agency as {role} until "
+                                "{until}. It is shown only now. <code>{link}</code>"),
+                        email=invitation.email, role=invitation.get_role_display(),
+                        until=date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"), link=link),
+            messages.WARNING,
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._can_write(request):
+            actions.pop("revoke", None)
+        return actions
+
+    @admin.action(description=_("Revoke the selected invitations"))
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            services.invitation_revoke(agency=caller_of(request).agency, invitation=invitation)
+        self.message_user(request, gettext("The selected invitations were revoked."), messages.SUCCESS)
+
+
+INVITATION_STATES = {"pending": _("pending"), "accepted": _("accepted"), "revoked": _("revoked"),
+                     "expired": _("expired")}
 
 
 class MembershipAdmin(TenantAdmin):
@@ -99,17 +171,14 @@ class MembershipAdmin(TenantAdmin):
     search_fields = ("user__email", "user__full_name")
     list_select_related = ("user",)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = MembershipAddForm
-            kwargs["fields"] = ("role",)
-        return super().get_form(request, obj, change=change, **kwargs)
+    fields = ("user", "role")
+    readonly_fields = ("user",)
 
-    def get_fields(self, request, obj=None):
-        return ("email", "full_name", "role") if obj is None else ("user", "role")
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("user",)
+    def add_view(self, request, form_url="", extra_context=None):
+        """People join by invitation: adding a member is inviting them."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("admin:accounts_invitation_add"))
 
     def get_deleted_objects(self, objs, request):
         """Removing the agency's last owner is refused the way Django refuses protected rows: the confirmation
@@ -125,23 +194,7 @@ class MembershipAdmin(TenantAdmin):
         services.members_remove(agency=caller_of(request).agency, memberships=list(queryset))
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.member_change_role(agency=caller_of(request).agency, membership=obj, role=obj.role)
-            return
-        membership, password = services.member_add(
-            agency=caller_of(request).agency, email=form.cleaned_data["email"], role=obj.role,
-            full_name=form.cleaned_data.get("full_name", ""),
-        )
-        form.instance = membership
-        obj.pk, obj.user = membership.pk, membership.user
-        obj._state.adding = False
-        if password:
-            self.message_user(
-                request,
-                format_html(gettext("{} can now sign in with the one-time password <code>{}</code>. "
-                                    "It will not be shown again."), membership.user.email, password),
-                messages.WARNING,
-            )
+        services.member_change_role(agency=caller_of(request).agency, membership=obj, role=obj.role)
 
 
 site.register(Membership, MembershipAdmin)
@@ -357,7 +410,17 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         return deleted, counts, permissions_needed, protected
 
     def user_change_password(self, request, id, form_url=""):
+        """Setting a password without the current one is for a platform superuser, on someone else's account:
+        a person's own password changes on the normal page, which asks for the current one (a stolen session
+        must not be enough to take the account over)."""
         self._raise_404_unless_visible(request, id)
+        person = self.get_object(request, unquote(id))
+        if person is None:
+            raise Http404
+        if person.pk == request.user.pk:
+            return HttpResponseRedirect(reverse(f"{self.admin_site.name}:password_change"))
+        if not request.user.is_superuser:
+            raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 
     def get_fieldsets(self, request, obj=None):
@@ -398,5 +461,5 @@ for _model, _admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLo
                        (AccessFailureLog, AccessFailureLogAdmin)):
     site.register(_model, type(_admin.__name__, (SuperuserOnlyMixin, _admin), {}))
 
-for _model in (Agency, Membership, Client, Store, StoreAssignment, ApiKey):
+for _model in (Agency, Membership, Invitation, Client, Store, StoreAssignment, ApiKey):
     register_audit_trail(_model)

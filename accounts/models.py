@@ -34,6 +34,7 @@ from django_scopes import ScopedManager
 
 from . import marketplaces, rules
 from .audit import audit_trail
+from .free_text import FreeTextField
 from .roles import Role
 
 
@@ -225,7 +226,7 @@ class Client(TenantModel):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = FreeTextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = audit_trail()
@@ -294,7 +295,7 @@ class Store(TenantModel):
         settings.AUTH_USER_MODEL, verbose_name=_("operators"), through="StoreAssignment",
         through_fields=("store", "user"), related_name="assigned_stores", blank=True,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = FreeTextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = audit_trail()
@@ -386,8 +387,16 @@ class StoreAssignment(TenantModel):
         super().clean()
         if self.agency_id and self.user_id:
             messages = rules.operator_errors(people=people_with_roles(agency=self.agency, users=[self.user]))
+            if self.store_id and StoreAssignment.objects.filter(
+                    agency_id=self.agency_id, store_id=self.store_id, user_id=self.user_id,
+            ).exclude(pk=self.pk).exists():
+                messages += rules.assignment_errors(store=str(self.store), people=[str(self.user)])
             if messages:
                 raise ValidationError({"user": messages})
+
+    def validate_constraints(self, exclude=None):
+        # A person already responsible for the store is reported on the user field by ``clean()``.
+        super().validate_constraints(exclude=set(exclude or ()) | {"user"})
 
 
 def people_with_roles(*, agency, users):
@@ -448,6 +457,55 @@ class ApiKey(TenantModel):
 
     def matches(self, secret):
         return secrets.compare_digest(self.hashed_secret, self.hash_secret(secret))
+
+
+class Invitation(TenantModel):
+    """An invitation to join the agency with a role, for whoever holds its link.
+
+    Owners invite by email address; the agency learns nothing of the person behind it (whether they have an
+    account, their name, language or last sign-in) until they accept. The link carries
+    ``<prefix>.<secret>``: the prefix finds the row, only a SHA-256 of the secret is kept (like an API key's),
+    and it works once, until it expires or is revoked.
+    """
+
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    hashed_secret = models.CharField(max_length=64, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    history = audit_trail(excluded_fields=["hashed_secret"])
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "email"], name="invitation_agency_email_idx")]
+
+    def __str__(self):
+        return f"{self.email} · {self.get_role_display()}"
+
+    @property
+    def state(self):
+        """``accepted``, ``revoked``, ``expired`` or ``pending``."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    @property
+    def is_pending(self):
+        return self.state == "pending"
+
+    def matches(self, secret):
+        return secrets.compare_digest(self.hashed_secret, ApiKey.hash_secret(secret))
 
 
 class PlatformAccess(models.Model):

@@ -1,30 +1,37 @@
 """Writes of agencies, memberships, clients, stores and API keys.
 
 Each service validates the whole change before it writes anything and raises Django's ``ValidationError``
-(with field names) when it must refuse; views turn that into a 400 or a form error.
+(with field names) when it must refuse; views turn that into a 400 or a form error. A row that a unique constraint
+guards is written inside ``duplicates_refused_on_fields``, so that the later of two identical writes made at the
+same moment is refused with the same field error as validation gives (``accounts.duplicates``).
 """
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from . import rules, selectors
+from .duplicates import duplicates_refused_on_fields
 from .models import (
     Agency,
     ApiKey,
     ApiKeyAccess,
     Client,
+    Invitation,
     Membership,
     Store,
     StoreAssignment,
     User,
     people_with_roles,
 )
-from .roles import Role
+from .roles import Power, Role, powers_of
+from .tenancy import audit_origin
 
 
 @transaction.atomic
@@ -70,7 +77,8 @@ def member_add(*, agency, email, role, password=None, full_name="", change_role=
     if membership is None:
         membership = Membership(agency=agency, user=user, role=role)
         membership.full_clean()
-        membership.save()
+        with duplicates_refused_on_fields(membership):
+            membership.save()
     elif membership.role != role:
         if not change_role:
             raise ValidationError({"role": [
@@ -86,13 +94,16 @@ def member_add(*, agency, email, role, password=None, full_name="", change_role=
 
 @transaction.atomic
 def member_change_role(*, agency, membership, role):
-    """Give a member another role; the agency's only owner keeps theirs (``rules.owner_errors``)."""
+    """Give a member another role; the agency's only owner keeps theirs (``rules.owner_errors``). A role that
+    may not take stores (a viewer's) ends the person's store assignments in the agency."""
     if membership.agency_id != agency.pk:
         raise Membership.DoesNotExist
     _lock_owners(agency)
     membership.role = role
     membership.full_clean()
     membership.save()
+    if Power.TAKE_STORES not in powers_of(role):
+        _end_assignments(agency, users=[membership.user_id])
     return membership
 
 
@@ -112,15 +123,24 @@ def members_remove(*, agency, memberships):
     errors = selectors.membership_removal_errors(agency=agency, memberships=memberships)
     if errors:
         raise ValidationError(errors)
+    _end_assignments(agency, users=[membership.user_id for membership in memberships])
     for membership in memberships:
         membership.delete()
+
+
+def _end_assignments(agency, *, users):
+    """End every store assignment in the agency of ``users`` (ids): people who left the agency or whose role may
+    not take stores are nobody's operator, and nothing of it comes back if they return. Deleting through the ORM
+    gives each assignment its "-" row in the audit trail."""
+    StoreAssignment.objects.filter(agency=agency, user_id__in=users).delete()
 
 
 @transaction.atomic
 def client_create(*, agency, **fields):
     client = Client(agency=agency, **fields)
     client.full_clean()
-    client.save()
+    with duplicates_refused_on_fields(client):
+        client.save()
     return client
 
 
@@ -131,7 +151,8 @@ def client_update(*, agency, client, **fields):
     for name, value in fields.items():
         setattr(client, name, value)
     client.full_clean()
-    client.save()
+    with duplicates_refused_on_fields(client):
+        client.save()
     return client
 
 
@@ -153,12 +174,16 @@ def _check_operators(agency, operators):
 
 
 def _set_operators(agency, store, operators):
+    """Make ``operators`` the store's operators, in the audit trail like a change in the admin: an ended
+    assignment gets its "-" row as the ORM deletes it; new ones are inserted in one statement and their "+" rows
+    in another, naming the person or the API key behind the request."""
     wanted = {user.pk for user in operators}
     StoreAssignment.objects.filter(agency=agency, store=store).exclude(user_id__in=wanted).delete()
     existing = set(StoreAssignment.objects.filter(agency=agency, store=store).values_list("user_id", flat=True))
-    StoreAssignment.objects.bulk_create(
-        [StoreAssignment(agency=agency, store=store, user_id=pk) for pk in sorted(wanted - existing)]
-    )
+    new = [StoreAssignment(agency=agency, store=store, user_id=pk) for pk in sorted(wanted - existing)]
+    if new:
+        with duplicates_refused_on_fields(*new):
+            bulk_create_with_history(new, StoreAssignment, custom_historical_attrs=audit_origin())
 
 
 @transaction.atomic
@@ -167,7 +192,8 @@ def store_create(*, agency, operators=None, **fields):
     store.full_clean()
     if operators is not None:
         _check_operators(agency, operators)
-    store.save()
+    with duplicates_refused_on_fields(store):
+        store.save()
     if operators:
         _set_operators(agency, store, operators)
     return store
@@ -182,7 +208,8 @@ def store_update(*, agency, store, operators=None, **fields):
     store.full_clean()
     if operators is not None:
         _check_operators(agency, operators)
-    store.save()
+    with duplicates_refused_on_fields(store):
+        store.save()
     if operators is not None:
         _set_operators(agency, store, operators)
     return store
@@ -218,3 +245,88 @@ def api_key_revoke(*, agency, api_key):
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
     return api_key
+
+
+#: How long an invitation's link works.
+INVITATION_VALID_FOR = timedelta(days=7)
+
+
+@transaction.atomic
+def invitation_create(*, agency, email, role, invited_by=None):
+    """Invite whoever holds the returned link to join the agency with ``role``, as ``email``.
+
+    Returns ``(invitation, raw_token)``; the token exists only in this return value. Whether ``email`` has an
+    account, and anything about that account, plays no part: the agency learns nothing about the person until
+    they accept. An earlier pending invitation of the same address is revoked.
+    """
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if selectors.is_member(agency=agency, email=email):
+        raise ValidationError({"email": [_("%(email)s is already a member of this agency.") % {"email": email}]})
+    prefix, secret = ApiKey.generate()
+    invitation = Invitation(agency=agency, email=email, role=role, prefix=prefix,
+                            hashed_secret=ApiKey.hash_secret(secret), invited_by=invited_by,
+                            expires_at=timezone.now() + INVITATION_VALID_FOR)
+    invitation.full_clean()
+    for earlier in Invitation.objects.filter(agency=agency, email=email, accepted_at=None, revoked_at=None):
+        invitation_revoke(agency=agency, invitation=earlier)
+    invitation.save()
+    return invitation, f"{prefix}.{secret}"
+
+
+@transaction.atomic
+def invitation_revoke(*, agency, invitation):
+    """Revoke an invitation for good; revoking it again, or once accepted, changes nothing."""
+    if invitation.agency_id != agency.pk:
+        raise Invitation.DoesNotExist
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _refuse_unless_pending(invitation):
+    if not invitation.is_pending:
+        raise ValidationError({"invitation": [_("This invitation is no longer valid.")]})
+
+
+@transaction.atomic
+def invitation_accept(*, agency, invitation, user):
+    """``user`` (signed in as the invited address) joins the agency with the invited role; a member already
+    keeps the role they have. Returns the membership."""
+    if invitation.agency_id != agency.pk:
+        raise Invitation.DoesNotExist
+    invitation = Invitation.objects.select_for_update().get(agency=agency, pk=invitation.pk)
+    _refuse_unless_pending(invitation)
+    if user.email.lower() != invitation.email:
+        raise ValidationError({"email": [_("This invitation is for %(email)s: sign in with that address to accept "
+                                           "it.") % {"email": invitation.email}]})
+    membership = Membership.objects.filter(agency=agency, user=user).first()
+    if membership is None:
+        membership = Membership(agency=agency, user=user, role=invitation.role)
+        membership.full_clean()
+        with duplicates_refused_on_fields(membership):
+            membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    # They have just joined: the admin opens in this agency.
+    user.active_agency = agency
+    user.save(update_fields=["active_agency"])
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_with_new_account(*, agency, invitation, full_name, password):
+    """Create the account of the invited address (nobody has it yet) with ``password``, which must pass the
+    password rules, and accept the invitation with it. Returns the membership."""
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError({"email": [_("%(email)s has an account already: sign in to accept the "
+                                           "invitation.") % {"email": invitation.email}]})
+    user = User(email=invitation.email, full_name=full_name, is_staff=True)
+    user.full_clean(exclude=["password"])
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    return invitation_accept(agency=agency, invitation=invitation, user=user)

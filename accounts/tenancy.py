@@ -14,8 +14,9 @@ agency, a platform superuser, or nobody (``NOBODY``, never ``None``). Code reads
 ``accounts.roles``). A task or a command that reads through a selector passes ``Caller.system(agency)``, the
 product itself, which sees everything of the agency it works for.
 
-Unscoped access happens only here, and only where it is reviewed: looking up an API key before its agency
-is known, a person's memberships across agencies (the switcher), and platform-wide fan-out jobs
+Unscoped access happens only here, and only where it is reviewed: looking up an API key or an invitation's
+link before its agency is known, a person's memberships across agencies (the switcher), and platform-wide
+fan-out jobs
 (``all_agencies``). Platform superusers looking across agencies are recorded (``PlatformAccess``).
 """
 
@@ -31,7 +32,7 @@ from django_scopes import scope, scopes_disabled
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from .models import Agency, ApiKey, Membership, PlatformAccess
+from .models import Agency, ApiKey, Invitation, Membership, PlatformAccess
 from .roles import KEY_POWERS, SYSTEM_POWERS, Power, Role, powers_of
 
 API_KEY_SCHEME = "api-key"
@@ -145,16 +146,29 @@ def parse_api_key_header(header):
     return credentials.strip()
 
 
-def api_key_from_raw(raw):
-    """The usable key for ``<prefix>.<secret>``, or ``None``. Unscoped: the key is what names the agency."""
+def _row_of_token(model, raw):
+    """The row of ``model`` whose ``<prefix>.<secret>`` token is ``raw`` (secret checked), or ``None``.
+    Unscoped: the token is what names the agency."""
     prefix, dot, secret = (raw or "").partition(".")
     if not dot or not prefix or not secret or len(prefix) > 12:
         return None
     with scopes_disabled():
-        key = ApiKey.objects.select_related("agency").filter(prefix=prefix).first()
-    if key is None or key.is_revoked or not key.agency.is_active or not key.matches(secret):
+        row = model.objects.select_related("agency").filter(prefix=prefix).first()
+    if row is None or not row.agency.is_active or not row.matches(secret):
         return None
-    return key
+    return row
+
+
+def api_key_from_raw(raw):
+    """The usable key for ``<prefix>.<secret>``, or ``None``."""
+    key = _row_of_token(ApiKey, raw)
+    return None if key is None or key.is_revoked else key
+
+
+def invitation_from_token(raw):
+    """The pending invitation whose link carries ``raw``, or ``None`` (unknown, used, revoked or expired)."""
+    invitation = _row_of_token(Invitation, raw)
+    return invitation if invitation is not None and invitation.is_pending else None
 
 
 def _touch_api_key(key):
@@ -224,12 +238,23 @@ def caller_for_request(request):
     return Caller.person(agency=chosen.agency, user=user, role=chosen.role, memberships=memberships)
 
 
+def audit_origin():
+    """The columns of ``accounts.audit.AuditOrigin`` for an audit-trail row written now: the API key behind the
+    current request's change (``{}`` for a person, a task or a command; simple-history names the person).
+
+    Rows saved one by one get them through ``_record_api_key``; a write in bulk passes them on, e.g.
+    ``bulk_create_with_history(rows, Model, custom_historical_attrs=audit_origin())``.
+    """
+    api_key = caller_of(getattr(HistoricalRecords.context, "request", None)).api_key
+    return {} if api_key is None else {"history_api_key": f"{api_key.name} ({api_key.prefix}…)"}
+
+
 @receiver(pre_create_historical_record)
 def _record_api_key(sender, history_instance, **kwargs):
     """The audit trail names the API key behind a change made over the API."""
-    api_key = caller_of(getattr(HistoricalRecords.context, "request", None)).api_key
-    if api_key is not None and hasattr(history_instance, "history_api_key"):
-        history_instance.history_api_key = f"{api_key.name} ({api_key.prefix}…)"
+    if hasattr(history_instance, "history_api_key"):
+        for name, value in audit_origin().items():
+            setattr(history_instance, name, value)
 
 
 def record_platform_access(request, caller):

@@ -7,8 +7,12 @@
   ``TenantInline``, ``ReadOnlyAdminMixin``);
 * ``commands``: the base of management commands that work on one agency (``--agency SLUG``);
 * ``tasks``: queueing a task after the transaction commits, surviving a broker outage;
-* ``service_health``: ``/healthz``.
+* ``service_health``: ``/healthz``;
+* ``request_limits``: what every request meets before a view reads it (the body's size, whatever its content
+  type; no NUL character in a query parameter).
 
-Tenancy (``accounts.tenancy``), the extension seam (``accounts.extensions``) and the audit trail
-(``accounts.audit``) are platform pieces too; they sit at the top of ``accounts`` because every app names them.
+Tenancy (``accounts.tenancy``), the extension seam (``accounts.extensions``), the audit trail
+(``accounts.audit``), free text of bounded length (``accounts.free_text``) and duplicates refused by a unique
+constraint reported on their field (``accounts.duplicates``) are platform pieces too; they sit at the top of
+``accounts`` because every app names them (and the accounts models are built with them).
 """

@@ -10,6 +10,7 @@ every such page view is recorded.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
@@ -127,7 +128,8 @@ class ReadOnlyAdminMixin:
 class RowsOutsideQuerysetNotFound:
     """Every page of one row (change, delete, history) answers 404 for an id outside ``get_queryset``, before
     any permission check: another agency's row is answered as if it did not exist, never with Django's 403
-    (a role that may not change or delete) or its redirect to the index (no such row)."""
+    (a role that may not change or delete) or its redirect to the index (no such row). Rows selected for an
+    action by what cannot be an id (a word, ``1.9``, a NUL character) do not exist either."""
 
     def _raise_404_unless_visible(self, request, object_id):
         to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
@@ -150,6 +152,14 @@ class RowsOutsideQuerysetNotFound:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+    def response_action(self, request, queryset):
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        ids = [value for value in selected if object_id_or_none(value) is not None]
+        if len(ids) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(ACTION_CHECKBOX_NAME, ids)
+        return super().response_action(request, queryset)
 
 
 class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
@@ -223,16 +233,7 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         agency = caller_of(request).agency
-
-        class AgencyForm(form):
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, **form_kwargs)
-                # The agency is known before validation, so that per-agency rules (uniqueness) can run.
-                if agency is not None and getattr(self.instance, "agency_id", None) is None:
-                    self.instance.agency = agency
-
-        AgencyForm.__name__ = form.__name__
-        return form if agency is None else AgencyForm
+        return form if agency is None else form_of_agency(form, agency)
 
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:
@@ -257,13 +258,40 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+def form_of_agency(form, agency):
+    """``form`` (a model form of a tenant-owned model) with ``agency`` set on its new instance before validation,
+    so that the model's per-agency rules and unique constraints are checked like any other field's, and a
+    duplicate is a form error rather than the database's refusal (the agency is never a form field)."""
+
+    class AgencyForm(form):
+        def __init__(self, *args, **form_kwargs):
+            super().__init__(*args, **form_kwargs)
+            if getattr(self.instance, "agency_id", None) is None:
+                self.instance.agency = agency
+
+        def _get_validation_exclusions(self):
+            # Django leaves the fields a form does not show out of model validation, and with them every unique
+            # constraint that names one; the agency is known already.
+            return super()._get_validation_exclusions() - {"agency"}
+
+    AgencyForm.__name__ = form.__name__
+    return AgencyForm
+
+
 class TenantInline(admin.TabularInline):
-    """Inline of a tenant-owned model: choices of the active agency, agency set on save. People offered are
-    those who may be made responsible for the agency's stores."""
+    """Inline of a tenant-owned model: choices of the active agency, agency set before validation. People
+    offered are those who may be made responsible for the agency's stores."""
 
     exclude = ("agency",)
     extra = 0
     write_power = Power.MANAGE
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        agency = caller_of(request).agency
+        if agency is not None:
+            formset.form = form_of_agency(formset.form, agency)
+        return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         agency = caller_of(request).agency
@@ -287,7 +315,12 @@ class TenantInline(admin.TabularInline):
 
 
 class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, admin.ModelAdmin):
-    """Read-only list of a tenant model's historical rows (including deleted objects), for the agency."""
+    """Read-only list of a tenant model's historical rows (including deleted objects), for the agency.
+
+    Who may read it: people who read audit trails (``Power.MANAGE``, and the platform), and of those only the
+    ones the model's own admin lets in, so that a trail never shows rows its model hides (managers do not see
+    the API keys, nor their trail).
+    """
 
     list_display = ("history_date", "history_type_label", "object_label", "history_user", "history_api_key")
     list_filter = ("history_type",)
@@ -302,12 +335,23 @@ class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, admin.Mod
     def object_label(self, obj):
         return obj.history_object
 
-    def has_module_permission(self, request):
+    def _reads_audit_trails(self, request):
         caller = caller_of(request)
         return caller.is_platform or (caller.is_person and caller.can(Power.MANAGE))
 
+    def _instance_admin(self):
+        return self.admin_site._registry.get(self.model.instance_type)
+
+    def has_module_permission(self, request):
+        instance_admin = self._instance_admin()
+        return (instance_admin is not None and self._reads_audit_trails(request)
+                and instance_admin.has_module_permission(request))
+
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        # ``obj`` is a version, possibly of a deleted row: the model's admin is asked about the model.
+        instance_admin = self._instance_admin()
+        return (instance_admin is not None and self._reads_audit_trails(request)
+                and instance_admin.has_view_permission(request))
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("history_user")

@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.redis_databases import BROKER, CACHE, RESULTS, redis_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -45,7 +47,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz to probes by IP address or plain HTTP, before the host check and the HTTPS redirect.
+    "accounts.platform.service_health.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body or a query parameter: bounds every body, refuses NUL in query parameters.
+    "accounts.platform.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +64,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
+# Messages carry secrets shown once (a new API key, an invitation's link), so they are kept on the server, in the
+# database-backed session, never in a cookie: a signed cookie is readable by whoever holds it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -84,6 +94,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the write lock from the start of their transaction (and wait for it up to 20 s) instead of
+    # failing with "database is locked" halfway: two identical creates at once then meet the unique constraint,
+    # which the services answer on the field, as on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -99,13 +114,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# `loaddemo` creates people who share a printed, documented password: only the local and test settings allow it
+# (not DEBUG, which says how errors are shown, not whether this is a sandbox; the test suite runs without it).
+DEMO_DATA_ALLOWED = False
 # The audit trail is a record, not an undo button: past versions are shown, never restored over services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Brute-force lockout: this many failures for one account from one address locks it for AXES_COOLOFF.
+# Brute-force lockout (accounts.platform.signin): this many failures for one login (however spelled) from one
+# client address locks that pair for AXES_COOLOFF; SIGNIN_ADDRESS_FAILURE_LIMIT failures from one address over
+# any logins (password spraying) lock the address for every login. The address is read through the trusted
+# proxies only (TRUSTED_PROXY_COUNT).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.platform.signin.SigninLockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.platform.signin.normalised_login"
+AXES_CLIENT_IP_CALLABLE = "accounts.platform.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
@@ -152,10 +177,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Redis serves as Celery's broker and as the cache (throttling, lockout counters) when configured.
+# Redis serves as Celery's broker, its result backend and the cache (throttling) when configured, each in a
+# database of its own derived from REDIS_URL's (config.redis_databases): clearing the cache never drops a task.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL and redis_database_url(REDIS_URL, BROKER))
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND",
+                            default=(REDIS_URL and redis_database_url(REDIS_URL, RESULTS)) or None)
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL and redis_database_url(REDIS_URL, CACHE))
+# A Redis that is down or does not answer must not hold a request: every client gives up after these many
+# seconds (to connect, and to get an answer). The cache is asked on every API call, so it gets less.
+REDIS_BROKER_SOCKET_TIMEOUT = env.float("REDIS_BROKER_SOCKET_TIMEOUT", default=3.0)
+REDIS_CACHE_SOCKET_TIMEOUT = env.float("REDIS_CACHE_SOCKET_TIMEOUT", default=0.5)
 # With no broker configured, tasks run in-process, at once, in the caller's thread.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -177,17 +209,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that accepts connections but does not answer must not hang a request either.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
-CELERY_REDIS_SOCKET_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": REDIS_BROKER_SOCKET_TIMEOUT,
+                                   "socket_timeout": REDIS_BROKER_SOCKET_TIMEOUT}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
 # The schedules of celery beat: one entry per periodic task, named "<app>.<what>", added here by the app
 # that owns the task (the alerts' daily sweep and digest, the reviews' monthly drafting), e.g.
 #   "alerts.sweep": {"task": "alerts.tasks.sweep_all_agencies", "schedule": crontab(minute=15)},
 # A periodic task fans out to one task per agency (AgencyTask), each safe to run twice.
 CELERY_BEAT_SCHEDULE = {}
 
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+if REDIS_CACHE_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": {"socket_connect_timeout": REDIS_CACHE_SOCKET_TIMEOUT, "socket_timeout": REDIS_CACHE_SOCKET_TIMEOUT},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -198,7 +235,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.platform.api.permissions.IsAgencyMember"],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.platform.api.throttling.AgencyCallerThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"caller": env("API_THROTTLE_RATE", default="1200/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "caller": env("API_THROTTLE_RATE", default="1200/min"),
+        # Requests with a malformed, unknown or revoked API key, per client address (ApiKeyFailureThrottle).
+        "api_key_failure": env("API_KEY_FAILURE_RATE", default="30/min"),
+    },
     "DEFAULT_PARSER_CLASSES": [
         "accounts.platform.api.parsers.LimitedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -237,7 +278,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 
-# Uploads larger than this are refused with 413 by the API.
+# Request bodies larger than this, of any content type, are refused (413 on the API, 400 elsewhere) by
+# accounts.platform.request_limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 
 LOGGING = {

@@ -4,7 +4,18 @@ people, and the platform's records that the admin serves."""
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django_scopes import scopes_disabled
 
-from accounts.models import Agency, ApiKey, Client, Membership, PlatformAccess, Store, StoreAssignment, User
+from accounts import services
+from accounts.models import (
+    Agency,
+    ApiKey,
+    Client,
+    Invitation,
+    Membership,
+    PlatformAccess,
+    Store,
+    StoreAssignment,
+    User,
+)
 from tests.factories import ClientFactory, StoreAssignmentFactory, StoreFactory
 from tests.isolation.rows import PlatformRows, TenantRows
 
@@ -29,6 +40,14 @@ def _client_with_unassigned_store_only(persona):
     return client
 
 
+def _invitation(persona):
+    """A pending invitation of the agency (the same row each time it is asked for)."""
+    email = f"invitee.{persona.agency.slug}@example.com"
+    found = Invitation.objects.filter(agency=persona.agency, email=email).first()
+    return found or services.invitation_create(agency=persona.agency, email=email, role="operator",
+                                               invited_by=persona.owner)[0]
+
+
 def _assignment_beyond_operators(persona):
     """The manager made responsible for the store no operator has (the same row each time)."""
     found = StoreAssignment.objects.filter(agency=persona.agency, store=persona.other_store, user=persona.manager)
@@ -47,6 +66,7 @@ TENANT_ROWS = {
         beyond_operator=_assignment_beyond_operators,
     ),
     ApiKey: TenantRows(row=lambda persona: persona.rw_key),
+    Invitation: TenantRows(row=_invitation),
     # People are global (one person may serve several agencies), but an agency sees only its own members:
     # the owner of the persona's agency belongs to no other agency, so for anyone else they do not exist.
     User: TenantRows(row=lambda persona: persona.owner,

@@ -150,30 +150,6 @@ def test_staff_of_an_agency_get_no_platform_banner_and_leave_no_platform_record(
     assert not PlatformAccess.objects.exists()
 
 
-def test_owners_add_a_member_by_email_and_never_see_other_agencies_people(agency_a, agency_b, client_as):
-    client = client_as(agency_a.owner)
-    form_page = client.get("/admin/accounts/membership/add/").content.decode()
-    assert agency_b.owner.email not in form_page
-    response = client.post("/admin/accounts/membership/add/",
-                           {"email": "New.Operator@Example.com", "full_name": "New Operator", "role": "operator"},
-                           follow=True)
-    assert response.status_code == 200
-    messages = " ".join(str(m) for m in response.context["messages"])
-    password = messages.split("<code>")[1].split("</code>")[0]
-    from accounts.models import Membership, User
-
-    user = User.objects.get(email="new.operator@example.com")
-    assert user.check_password(password)
-    with scopes_disabled():
-        assert Membership.objects.get(user=user).agency == agency_a.agency
-    # Adding someone twice is a form error on the email field, not a second row.
-    again = client.post("/admin/accounts/membership/add/",
-                        {"email": "new.operator@example.com", "role": "viewer"})
-    assert again.status_code == 200 and "email" in again.context["adminform"].form.errors
-    with scopes_disabled():
-        assert Membership.objects.filter(user=user).count() == 1
-
-
 def test_managers_cannot_manage_memberships(agency_a, client_as):
     assert client_as(agency_a.manager).get("/admin/accounts/membership/add/").status_code == 403
 
