@@ -164,3 +164,12 @@ def test_only_owners_invite_and_adding_a_member_is_inviting(agency_a, client_as)
     assert client_as(agency_a.manager).get("/admin/accounts/membership/add/").status_code == 403
     redirect = client_as(agency_a.owner).get("/admin/accounts/membership/add/")
     assert redirect.status_code == 302 and redirect["Location"] == INVITE
+
+
+def test_the_password_rules_speak_the_visitors_language(agency_a, client_as, unscoped):
+    _, link = invite(client_as(agency_a.owner), "zh.reader@example.com")
+    visitor = client_as(agency_a.viewer)
+    visitor.logout()
+    visitor.cookies["django_language"] = "zh-hans"
+    weak = visitor.post(path_of(link), {"password1": "short1", "password2": "short1"})
+    assert "密码长度太短。密码必须包含至少 8 个字符。" in weak.context["form"].errors["password1"]
