@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -88,8 +88,11 @@ class InvitationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if self.instance.agency_id and selectors.is_member(agency=self.instance.agency, email=email):
-            raise forms.ValidationError(_("%(email)s is already a member of this agency.") % {"email": email})
+        if self.instance.agency_id:
+            errors = rules.member_errors(email=email, is_member=selectors.is_member(agency=self.instance.agency,
+                                                                                   email=email))
+            if errors:
+                raise forms.ValidationError(errors["email"])
         return email
 
 
@@ -133,19 +136,27 @@ class InvitationAdmin(TenantAdmin):
         return INVITATION_STATES[obj.state]
 
     def save_model(self, request, obj, form, change):
-        invitation, token = services.invitation_create(agency=caller_of(request).agency, email=obj.email,
-                                                       role=obj.role, invited_by=request.user)
+        invitation = services.invitation_create(
+            agency=caller_of(request).agency, email=obj.email, role=obj.role, invited_by=request.user,
+            link_for=lambda token: request.build_absolute_uri(reverse("invitation", args=[token])))
         form.instance = invitation
         obj.pk = invitation.pk
-        link = request.build_absolute_uri(reverse("invitation", args=[token]))
         self.message_user(
             request,
-            format_html(gettext("Send this link to {email}: whoever opens it can join the agency as {role} until "
-                                "{until}. It is shown only now. <code>{link}</code>"),
-                        email=invitation.email, role=invitation.get_role_display(),
-                        until=date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT"), link=link),
-            messages.WARNING,
+            gettext("An invitation was emailed to %(email)s: its link works once, until %(until)s.")
+            % {"email": invitation.email,
+               "until": date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")},
+            messages.SUCCESS,
         )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A mail server that refuses the invitation's email: nothing is kept (the add view's transaction rolls
+        back), and the owner reads why."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_actions(self, request):
         actions = super().get_actions(request)

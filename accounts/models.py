@@ -42,13 +42,18 @@ def time_zone_choices():
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
+def normalise_email(value):
+    """An email address as the product stores, compares and looks it up: stripped and lower-cased."""
+    return str(value or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalise_email(self.normalize_email(email)), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -64,7 +69,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # An exact match on the stored (lower-cased) address: the database's case-insensitive comparison folds
+        # letters Python's lower() keeps apart (PostgreSQL's UPPER('ı') is 'I'), which would let one account be
+        # reached under spellings the sign-in lockout counts apart.
+        return self.get(email=normalise_email(username))
 
 
 class User(AbstractUser):
@@ -96,6 +104,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = normalise_email(self.email)
 
     def get_full_name(self):
         return self.full_name or self.email

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from . import rules, selectors
 from .duplicates import duplicates_refused_on_fields
+from .invitation_mail import send_invitation
 from .models import (
     Agency,
     ApiKey,
@@ -252,25 +253,29 @@ INVITATION_VALID_FOR = timedelta(days=7)
 
 
 @transaction.atomic
-def invitation_create(*, agency, email, role, invited_by=None):
-    """Invite whoever holds the returned link to join the agency with ``role``, as ``email``.
+def invitation_create(*, agency, email, role, link_for, invited_by=None):
+    """Invite ``email`` to join the agency with ``role``: the address gets an email with a one-time link
+    (``link_for(token)`` makes it absolute); the token exists nowhere else, so the agency never holds it.
 
-    Returns ``(invitation, raw_token)``; the token exists only in this return value. Whether ``email`` has an
-    account, and anything about that account, plays no part: the agency learns nothing about the person until
-    they accept. An earlier pending invitation of the same address is revoked.
+    Whether ``email`` has an account, and anything about that account, plays no part: the agency learns nothing
+    about the person until they accept. An earlier pending invitation of the same address is revoked. Returns
+    the invitation.
     """
     email = User.objects.normalize_email(email or "").strip().lower()
-    if selectors.is_member(agency=agency, email=email):
-        raise ValidationError({"email": [_("%(email)s is already a member of this agency.") % {"email": email}]})
+    errors = rules.member_errors(email=email, is_member=selectors.is_member(agency=agency, email=email))
+    if errors:
+        raise ValidationError(errors)
     prefix, secret = ApiKey.generate()
     invitation = Invitation(agency=agency, email=email, role=role, prefix=prefix,
                             hashed_secret=ApiKey.hash_secret(secret), invited_by=invited_by,
                             expires_at=timezone.now() + INVITATION_VALID_FOR)
     invitation.full_clean()
+    # At most one is pending per address (this rule), so this revokes one row, recorded in the audit trail.
     for earlier in Invitation.objects.filter(agency=agency, email=email, accepted_at=None, revoked_at=None):
         invitation_revoke(agency=agency, invitation=earlier)
     invitation.save()
-    return invitation, f"{prefix}.{secret}"
+    send_invitation(invitation=invitation, link=link_for(f"{prefix}.{secret}"))
+    return invitation
 
 
 @transaction.atomic
@@ -318,7 +323,10 @@ def invitation_accept(*, agency, invitation, user):
 def invitation_accept_with_new_account(*, agency, invitation, full_name, password):
     """Create the account of the invited address (nobody has it yet) with ``password``, which must pass the
     password rules, and accept the invitation with it. Returns the membership."""
-    if User.objects.filter(email__iexact=invitation.email).exists():
+    # The invitation first, locked: a second submit waits here and then finds it accepted.
+    invitation = Invitation.objects.select_for_update().get(agency=agency, pk=invitation.pk)
+    _refuse_unless_pending(invitation)
+    if User.objects.filter(email=invitation.email).exists():
         raise ValidationError({"email": [_("%(email)s has an account already: sign in to accept the "
                                            "invitation.") % {"email": invitation.email}]})
     user = User(email=invitation.email, full_name=full_name, is_staff=True)

@@ -408,7 +408,7 @@ def test_the_scanner_sees_the_product_strings():
     assert ("accounts/templates/admin/base_site.html", "Django site admin") in found  # _('...') in a filter
     assert any(s.msgid.startswith("Platform access: you are working in %(name)s") for s in marked_strings())
     # implicit concatenation across lines
-    assert any(s.msgid.startswith("Send this link to {email}: whoever opens it can join the agency as {role} until")
+    assert any(s.msgid == "The invitation could not be sent to %(email)s (%(reason)s); try again later."
                for s in marked_strings())
 
 

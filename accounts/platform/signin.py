@@ -21,12 +21,19 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.db.models import Sum
 
+from ..models import normalise_email
+
 logger = logging.getLogger(__name__)
 
 
+#: The longest login the lockout keeps (django-axes stores it in 255 characters; an email has at most 254).
+MAX_LOGIN_LENGTH = 254
+
+
 def normalise_login(login):
-    """A login as the lockout counts it: the email stripped and lower-cased (``None`` stays ``None``)."""
-    return None if login is None else str(login).strip().lower()
+    """A login as the lockout counts it: the email as sign-in looks it up (stripped, lower-cased), cut to what
+    an email can be (``None`` stays ``None``)."""
+    return None if login is None else normalise_email(login)[:MAX_LOGIN_LENGTH]
 
 
 def normalised_login(request, credentials=None):

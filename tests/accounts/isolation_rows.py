@@ -45,7 +45,7 @@ def _invitation(persona):
     email = f"invitee.{persona.agency.slug}@example.com"
     found = Invitation.objects.filter(agency=persona.agency, email=email).first()
     return found or services.invitation_create(agency=persona.agency, email=email, role="operator",
-                                               invited_by=persona.owner)[0]
+                                               invited_by=persona.owner, link_for=lambda token: token)
 
 
 def _assignment_beyond_operators(persona):

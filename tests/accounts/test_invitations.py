@@ -7,6 +7,7 @@ import html
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -18,12 +19,16 @@ INVITE = "/admin/accounts/invitation/add/"
 
 
 def invite(client, email, role="operator"):
-    """The owner's answer to inviting ``email``, and the link it shows once."""
+    """The owner's answer to inviting ``email``, and the link the email to that address carries."""
+    sent = len(mail.outbox)
     response = client.post(INVITE, {"email": email, "role": role}, follow=True)
     assert response.status_code == 200, response.content[:500]
-    shown = " ".join(str(message) for message in response.context["messages"])
-    link = re.search(r"<code>(https?://[^<]+)</code>", shown)
-    return response, (link.group(1) if link else None)
+    assert len(mail.outbox) == sent + 1, "one email to the invited address"
+    message = mail.outbox[-1]
+    assert message.to == [email.strip().lower()]
+    link = re.search(r"https?://\S+/invitations/\S+/", message.body).group(0)
+    assert link not in text_of(response), "the owner never sees the link"
+    return response, link
 
 
 def path_of(link):
@@ -123,9 +128,11 @@ def test_a_new_address_chooses_a_password_that_passes_the_rules_and_is_signed_in
 
 @pytest.mark.parametrize("spoil", ["expire", "revoke", "garble"])
 def test_an_expired_revoked_or_garbled_link_is_a_404_that_says_so(agency_a, client_as, unscoped, spoil):
+    made = []
     with scopes_disabled():
-        invitation, token = services.invitation_create(agency=agency_a.agency, email="late@example.com",
-                                                       role="viewer")
+        invitation = services.invitation_create(agency=agency_a.agency, email="late@example.com", role="viewer",
+                                                link_for=made.append)
+    token = made[0]
     if spoil == "expire":
         Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(1))
     elif spoil == "revoke":
@@ -173,3 +180,34 @@ def test_the_password_rules_speak_the_visitors_language(agency_a, client_as, uns
     visitor.cookies["django_language"] = "zh-hans"
     weak = visitor.post(path_of(link), {"password1": "short1", "password2": "short1"})
     assert "密码长度太短。密码必须包含至少 8 个字符。" in weak.context["form"].errors["password1"]
+
+
+def test_the_email_has_a_plain_text_and_an_html_part_in_the_agencys_language(agency_a, client_as, unscoped):
+    agency_a.agency.default_language = "zh-hans"
+    agency_a.agency.save()
+    _, link = invite(client_as(agency_a.owner), "bilingual@example.com")
+    message = mail.outbox[-1]
+    html_part, kind = message.alternatives[0]
+    assert kind == "text/html" and link in html_part
+    assert "邀请" in message.subject and "邀请" in message.body
+
+
+def test_the_owner_who_opens_their_own_invitation_cannot_take_the_address(agency_a, client_as, unscoped):
+    """The link goes to the address only: the owner's pages never show it, so they cannot choose the password
+    of an account for someone else's address."""
+    owner = client_as(agency_a.owner)
+    response, link = invite(owner, "someone.else@example.com")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    for page in (response, owner.get(reverse("admin:accounts_invitation_changelist"))):
+        assert token not in text_of(page) and token.split(".")[1] not in text_of(page)
+
+
+def test_a_mail_server_that_refuses_the_invitation_keeps_nothing_and_says_why(agency_a, client_as, settings,
+                                                                             unscoped):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
+    response = client_as(agency_a.owner).post(INVITE, {"email": "unlucky@example.com", "role": "viewer"},
+                                              follow=True)
+    assert response.status_code == 200
+    assert "The invitation could not be sent to unlucky@example.com" in text_of(response)
+    assert not Invitation.objects.filter(email="unlucky@example.com").exists()

@@ -51,6 +51,20 @@ def test_the_lockout_holds_however_the_email_is_spelled(agency_a, settings, fail
     assert sign_in(then_as, PASSWORD).status_code == 429
 
 
+@pytest.mark.parametrize("lookalike", ["vıewer.a@example.com", "viewer.a@example.com\u017f"])
+def test_a_lookalike_spelling_that_the_database_would_fold_is_not_the_account(agency_a, settings, lookalike):
+    """PostgreSQL's case-insensitive comparison folds 'ı' into 'I' (and 'ſ' into 'S'), Python's lower() does not:
+    such a spelling must not reach the account with a fresh lockout budget."""
+    fail_until_locked(settings, "viewer.a@example.com")
+    assert sign_in(lookalike, PASSWORD).status_code != 302
+
+
+def test_a_login_longer_than_any_email_is_refused_like_a_wrong_one(agency_a, settings):
+    response = sign_in("v" * 5000 + "@example.com", "wrong")
+    assert response.status_code == 200
+    assert "Please enter the correct" in response.content.decode()
+
+
 def test_another_spelling_of_the_email_still_signs_in_before_the_limit(agency_a, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in("Viewer.A@Example.com", "wrong")
