@@ -130,7 +130,7 @@ SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "accounts.platform.signin.SigninLockoutHandler"
 AXES_USERNAME_CALLABLE = "accounts.platform.signin.normalised_login"
-AXES_CLIENT_IP_CALLABLE = "accounts.platform.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.platform.client_address.limit_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"

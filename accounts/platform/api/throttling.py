@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
 from ...tenancy import caller_of
-from ..client_address import client_address
+from ..client_address import limit_address
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class RateThrottle(SimpleRateThrottle):
     through (logged) while its cache is unreachable."""
 
     def get_ident(self, request):
-        return client_address(request)
+        return limit_address(request)
 
     def allow_request(self, request, view):
         try:
