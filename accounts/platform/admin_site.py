@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.functional import lazy
+from django.utils.text import smart_split
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,6 +29,7 @@ from ..roles import Power
 from ..selectors import assignable_people, members, visible_rows
 from ..tenancy import caller_of, memberships_of, switch_agency
 from .ids import object_id_or_none
+from .search import search_terms_error
 
 
 class AgencyLoginForm(AdminAuthenticationForm):
@@ -241,6 +243,14 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
             if hasattr(instance, "agency_id") and instance.agency_id is None:
                 instance.agency = caller_of(request).agency
         super().save_formset(request, form, formset, change)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A search of more terms than ``search.MAX_SEARCH_TERMS`` finds nothing and says why."""
+        refused = search_terms_error(len(list(smart_split(search_term))))
+        if refused:
+            self.message_user(request, refused, messages.ERROR)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     # -- audit trail -------------------------------------------------------------------------------
     def get_history_queryset(self, request, history_manager, pk_name, object_id):

@@ -18,8 +18,8 @@ from accounts import services
 from accounts.free_text import FREE_TEXT_MAX_LENGTH
 from accounts.models import Client, Store
 from accounts.platform.api.fields import MAX_PEOPLE_PER_LIST
-from accounts.platform.api.filters import MAX_SEARCH_TERMS
 from accounts.platform.request_limits import RequestLimitsMiddleware
+from accounts.platform.search import MAX_SEARCH_TERMS
 from tests.factories import MembershipFactory, UserFactory
 
 CLIENTS = "/api/v1/clients/"
@@ -225,6 +225,18 @@ def test_a_search_takes_a_bounded_number_of_terms(agency_a, api_as):
     assert refused.status_code == 400
     assert list(refused.json()) == ["search"]
     assert str(MAX_SEARCH_TERMS) in refused.json()["search"][0]
+
+
+def test_the_admins_search_takes_the_same_bounded_number_of_terms(agency_a, client_as):
+    admin = client_as(agency_a.owner)
+    stores = "/admin/accounts/store/"
+    allowed = admin.get(stores, {"q": " ".join(["Assigned"] * MAX_SEARCH_TERMS)})
+    assert allowed.status_code == 200 and "Assigned store A" in allowed.content.decode()
+    refused = admin.get(stores, {"q": " ".join(["Assigned"] * (MAX_SEARCH_TERMS + 1))})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert f"At most {MAX_SEARCH_TERMS} search terms are allowed" in page
+    assert "Assigned store A" not in page.split("result_list")[-1]
 
 
 def test_operators_take_a_bounded_number_of_entries(agency_a, api_as):

@@ -3,12 +3,12 @@ its errors on the parameter."""
 
 import django_filters
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
 from ..ids import MAX_ID
+from ..search import search_terms_error
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -24,12 +24,8 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-#: The most terms one ``?search=`` takes: each term is a condition on every searched column.
-MAX_SEARCH_TERMS = 10
-
-
 class SearchFilter(drf_filters.SearchFilter):
-    """DRF's ``?search=``, of at most ``MAX_SEARCH_TERMS`` terms, with a refused search (a NUL character, too
+    """DRF's ``?search=``, of at most ``search.MAX_SEARCH_TERMS`` terms, with a refused search (a NUL character, too
     many terms) reported on the ``search`` parameter rather than as a bare list of messages."""
 
     def get_search_terms(self, request):
@@ -37,8 +33,7 @@ class SearchFilter(drf_filters.SearchFilter):
             terms = super().get_search_terms(request)
         except ValidationError as exc:
             raise ValidationError({self.search_param: exc.detail}) from exc
-        if len(terms) > MAX_SEARCH_TERMS:
-            raise ValidationError({self.search_param: [
-                _("At most %(limit)d search terms are allowed; this search has %(count)d.")
-                % {"limit": MAX_SEARCH_TERMS, "count": len(terms)}]})
+        refused = search_terms_error(len(terms))
+        if refused:
+            raise ValidationError({self.search_param: [refused]})
         return terms
