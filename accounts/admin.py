@@ -96,12 +96,37 @@ class InvitationForm(forms.ModelForm):
         return email
 
 
-@admin.register(Invitation, site=site)
-class InvitationAdmin(TenantAdmin):
-    """Owners invite people by email address and pass the link on (by email, WeChat, ...); the agency sees the
-    address it typed and the invitation's state, nothing of the person, until they accept."""
+class RevocableRecordAdmin(TenantAdmin):
+    """Records that only those who administer the agency see (API keys, invitations): created, then revoked
+    with the ``revoke`` action, never edited nor deleted (their audit trail keeps what happened)."""
 
     write_power = Power.ADMINISTER
+
+    def has_module_permission(self, request):
+        caller = caller_of(request)
+        return caller.is_platform or caller.can(Power.ADMINISTER)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self._can_write(request):
+            actions.pop("revoke", None)
+        return actions
+
+
+@admin.register(Invitation, site=site)
+class InvitationAdmin(RevocableRecordAdmin):
+    """Owners invite people by email address; the link goes to that address by email. The agency sees the
+    address it typed and the invitation's state, nothing of the person, until they accept."""
+
     form = InvitationForm
     list_display = ("email", "role", "state_label", "invited_by", "created_at", "expires_at")
     list_filter = ("role",)
@@ -118,18 +143,6 @@ class InvitationAdmin(TenantAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)
 
-    def has_module_permission(self, request):
-        caller = caller_of(request)
-        return caller.is_platform or caller.can(Power.ADMINISTER)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("state"))
     def state_label(self, obj):
@@ -158,11 +171,6 @@ class InvitationAdmin(TenantAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not self._can_write(request):
-            actions.pop("revoke", None)
-        return actions
 
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset):
@@ -325,10 +333,9 @@ class ApiKeyCreateForm(admin.options.forms.ModelForm):
 
 
 @admin.register(ApiKey, site=site)
-class ApiKeyAdmin(TenantAdmin):
+class ApiKeyAdmin(RevocableRecordAdmin):
     """Keys are created here (the key is shown once, in a message) and revoked; a key is never edited."""
 
-    write_power = Power.ADMINISTER
     list_display = ("name", "prefix", "access", "created_by", "created_at", "last_used_at", "revoked_at")
     list_filter = ("access",)
     search_fields = ("name", "prefix")
@@ -345,18 +352,6 @@ class ApiKeyAdmin(TenantAdmin):
             return ()
         return ("name", "access", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
 
-    def has_module_permission(self, request):
-        caller = caller_of(request)
-        return caller.is_platform or caller.can(Power.ADMINISTER)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -372,11 +367,6 @@ class ApiKeyAdmin(TenantAdmin):
             messages.WARNING,
         )
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not self._can_write(request):
-            actions.pop("revoke", None)
-        return actions
 
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
