@@ -10,7 +10,7 @@ and foreign-key choices, API lists, objects and reference fields, and the select
 from django.db.models import Count, Q
 
 from . import rules
-from .models import Client, Membership, Store, User
+from .models import Client, Membership, Store, User, normalise_email
 from .roles import Power, Role, roles_with
 
 
@@ -87,6 +87,12 @@ def assignable_people(*, agency):
     """The people who can be made responsible for the agency's stores (not its viewers)."""
     return User.objects.filter(memberships__agency=agency,
                                memberships__role__in=roles_with(Power.TAKE_STORES)).distinct()
+
+
+def account_of(*, email):
+    """The person whose account is ``email`` (looked up as sign-in does: the stored, lower-cased address), or
+    ``None``. Not scoped: people are global; only the holder of an invitation's link asks it."""
+    return User.objects.filter(email=normalise_email(email)).first()
 
 
 def is_member(*, agency, email):

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -29,6 +29,7 @@ from .models import (
     Store,
     StoreAssignment,
     User,
+    normalise_email,
     people_with_roles,
 )
 from .roles import Power, Role, powers_of
@@ -60,8 +61,8 @@ def member_add(*, agency, email, role, password=None, full_name="", change_role=
     if role not in Role.values:
         raise ValidationError({"role": [_("“%(value)s” is not a role. Choose one of: %(choices)s.")
                                         % {"value": role, "choices": ", ".join(Role.values)}]})
-    email = User.objects.normalize_email(email or "").lower()
-    user = User.objects.filter(email__iexact=email).first()
+    email = normalise_email(User.objects.normalize_email(email or ""))
+    user = selectors.account_of(email=email)
     new_password = None
     if user is None:
         user = User(email=email, full_name=full_name, is_staff=True)
@@ -73,7 +74,12 @@ def member_add(*, agency, email, role, password=None, full_name="", change_role=
                 raise ValidationError({"password": error.messages}) from None
         new_password = password or generate_password()
         user.set_password(new_password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            # Someone created this address's account meanwhile: add that person, who keeps their password.
+            user, new_password = User.objects.get(email=email), None
     membership = Membership.objects.filter(agency=agency, user=user).first()
     if membership is None:
         membership = Membership(agency=agency, user=user, role=role)
@@ -326,7 +332,7 @@ def invitation_accept_with_new_account(*, agency, invitation, full_name, passwor
     # The invitation first, locked: a second submit waits here and then finds it accepted.
     invitation = Invitation.objects.select_for_update().get(agency=agency, pk=invitation.pk)
     _refuse_unless_pending(invitation)
-    if User.objects.filter(email=invitation.email).exists():
+    if selectors.account_of(email=invitation.email) is not None:
         raise ValidationError({"email": [_("%(email)s has an account already: sign in to accept the "
                                            "invitation.") % {"email": invitation.email}]})
     user = User(email=invitation.email, full_name=full_name, is_staff=True)

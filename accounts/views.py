@@ -13,9 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import selectors, services
 from .forms import NewAccountForm
-from .models import User
 from .platform.admin_site import site
 from .tenancy import agency_scope, invitation_from_token
 
@@ -50,7 +49,7 @@ def invitation(request, token):
     if found is None:
         return render(request, "accounts/invitation.html", {**context, "invalid": True}, status=404)
     with agency_scope(found.agency):
-        has_account = User.objects.filter(email__iexact=found.email).exists()
+        has_account = selectors.account_of(email=found.email) is not None
         user = request.user if request.user.is_authenticated else None
         if has_account and (user is None or user.email.lower() != found.email):
             login_url = f"{reverse('admin:login')}?next={request.path}"

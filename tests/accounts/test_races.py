@@ -16,8 +16,8 @@ from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from accounts import duplicates, rules, services
-from accounts.models import Client, Membership, Store, StoreAssignment
-from tests.factories import ClientFactory, MembershipFactory, StoreFactory
+from accounts.models import Client, Membership, Store, StoreAssignment, User
+from tests.factories import ClientFactory, MembershipFactory, StoreFactory, UserFactory
 
 CLIENTS = "/api/v1/clients/"
 STORES = "/api/v1/stores/"
@@ -227,3 +227,27 @@ def test_assigning_one_operator_twice_at_the_same_moment_makes_one_assignment_an
     if connection.vendor == "postgresql":
         assert sum(isinstance(result, ValidationError) for result in results) == 1
     assert rows(StoreAssignment, store=store, user=operator) == 1
+
+
+def test_an_account_created_meanwhile_for_a_new_address_is_added_not_a_database_error(agency_a, monkeypatch):
+    """``addmember`` found no account for the address and validated the new one, but another run created it
+    before this one saved: the person is added with the account that now exists, which keeps its password, and
+    nothing fails."""
+    set_password = User.set_password
+    created = []
+
+    def set_password_while_another_run_creates_the_account(user, raw):
+        set_password(user, raw)
+        if user.pk is None and not created:  # the new account this run is about to save
+            monkeypatch.setattr(User, "set_password", set_password)
+            created.append(UserFactory(email="late.comer@example.com"))
+
+    monkeypatch.setattr(User, "set_password", set_password_while_another_run_creates_the_account)
+    with scope(agency=agency_a.agency):
+        membership, password = services.member_add(agency=agency_a.agency, email="Late.Comer@example.com",
+                                                   role="operator")
+    assert (membership.user, password) == (created[0], None)
+    with scopes_disabled():
+        assert Membership.objects.get(agency=agency_a.agency, user=created[0]).role == "operator"
+    created[0].refresh_from_db()
+    assert created[0].check_password("correct-horse-battery")
