@@ -81,6 +81,18 @@ class ExtensionPoint:
 
 
 @dataclass(frozen=True)
+class OverviewSection:
+    """A section of the overview page: ``render(*, request, agency) -> str`` gives safe HTML (escaping what it
+    shows) or an empty string when the section has nothing for this caller; ``order`` places it (red stores 10,
+    open alerts 20, cases waiting for Amazon 30, documents going stale 40, reviews due 50). It reads with a
+    fixed number of queries whatever the number of stores."""
+
+    title: str
+    order: int
+    render: Callable
+
+
+@dataclass(frozen=True)
 class StorePanel:
     """A panel on a store's admin page: a title and ``render(*, request, store) -> str`` (safe HTML that
     escapes what it shows). ``request`` carries the caller (``accounts.tenancy.caller_of``): a panel shows only
@@ -90,6 +102,16 @@ class StorePanel:
     render: Callable
 
 
+admin_navigation = ExtensionPoint(
+    "admin_navigation",
+    "an accounts.platform.navigation.NavigationGroup: a group of the admin's sidebar (title, order, items); each "
+    "item is shown only to people whose role may open it.",
+)
+overview_sections = ExtensionPoint(
+    "overview_sections",
+    "an OverviewSection of the admin's overview page (what needs the person today): shown in its order, each "
+    "rendered for the request's caller, or left out when it has nothing for them.",
+)
 demo_data = ExtensionPoint(
     "demo_data",
     "a callable load(*, agency, people) that adds the app's demo rows to the demo agency; ``people`` maps each "

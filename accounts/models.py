@@ -91,6 +91,11 @@ class User(AbstractUser):
         "Agency", verbose_name=_("active agency"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", help_text=_("The agency this person is working in right now."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("The password is a one-time password someone else set: the person must choose their own at "
+                    "the next sign-in before anything else."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -108,6 +113,37 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         self.email = normalise_email(self.email)
+
+    def set_password(self, raw_password):
+        """A password set this way is the person's own (they chose it); ``set_one_time_password`` is for one that
+        someone else chose for them."""
+        super().set_password(raw_password)
+        self.must_change_password = False
+
+    def set_one_time_password(self, raw_password):
+        """Set a password that someone else chose or generated (an owner's reset, ``addmember``): it works once,
+        to sign in and choose one's own."""
+        self.set_password(raw_password)
+        self.must_change_password = True
+
+    def check_password(self, raw_password):
+        # Django re-hashes a correct password whose hasher is outdated through set_password() (and saves only the
+        # password): that is not the person choosing a password, so the one-time flag stays as it was.
+        must_change_password = self.must_change_password
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.must_change_password = must_change_password
+
+    @property
+    def preferred_language(self):
+        """The language of what the product writes to this person (emails): their own choice, else their active
+        agency's default, else the product's."""
+        if self.language:
+            return self.language
+        if self.active_agency_id is not None:
+            return self.active_agency.default_language
+        return settings.LANGUAGE_CODE
 
     def get_full_name(self):
         return self.full_name or self.email
@@ -199,6 +235,11 @@ class Membership(TenantModel):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    is_active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("A deactivated member keeps their account, their role and their store assignments, but has no "
+                    "access to this agency until reactivated; their other agencies are not affected."),
+    )
 
     history = audit_trail()
 
@@ -227,7 +268,9 @@ class Membership(TenantModel):
             raise ValidationError(errors)
 
     def other_owners(self):
-        return Membership.objects.filter(agency_id=self.agency_id, role=Role.OWNER).exclude(pk=self.pk)
+        """The agency's other active owners: a deactivated owner cannot act as one, so does not count."""
+        return Membership.objects.filter(agency_id=self.agency_id, role=Role.OWNER, is_active=True).exclude(
+            pk=self.pk)
 
 
 class Client(TenantModel):
@@ -281,6 +324,17 @@ class StoreStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     DEACTIVATED = "deactivated", _("Deactivated")
     CLOSED = "closed", _("Closed")
+
+
+#: How each store status is shown wherever a person reads it (a label's colour in the admin and the overview):
+#: green for a working store, amber for a warning, red for a store that cannot sell, grey for a closed one.
+STORE_STATUS_TONES = {
+    StoreStatus.ACTIVE: "success",
+    StoreStatus.AT_RISK: "warning",
+    StoreStatus.SUSPENDED: "danger",
+    StoreStatus.DEACTIVATED: "danger",
+    StoreStatus.CLOSED: "",
+}
 
 
 seller_id_validator = RegexValidator(
@@ -398,7 +452,10 @@ class StoreAssignment(TenantModel):
     def clean(self):
         super().clean()
         if self.agency_id and self.user_id:
-            messages = rules.operator_errors(people=people_with_roles(agency=self.agency, users=[self.user]))
+            # A deactivated member's assignments stay; only a new one is refused.
+            deactivated = deactivated_members(agency=self.agency, users=[self.user]) if self.pk is None else []
+            messages = rules.operator_errors(people=people_with_roles(agency=self.agency, users=[self.user]),
+                                             deactivated=deactivated)
             if self.store_id and StoreAssignment.objects.filter(
                     agency_id=self.agency_id, store_id=self.store_id, user_id=self.user_id,
             ).exclude(pk=self.pk).exists():
@@ -417,6 +474,14 @@ def people_with_roles(*, agency, users):
     roles = dict(Membership.objects.filter(agency=agency, user__in=[user.pk for user in users])
                  .values_list("user_id", "role"))
     return [(str(user), roles.get(user.pk)) for user in users]
+
+
+def deactivated_members(*, agency, users):
+    """The names of those of ``users`` whose membership of ``agency`` is deactivated (for
+    ``rules.operator_errors``)."""
+    inactive = set(Membership.objects.filter(agency=agency, user__in=[user.pk for user in users], is_active=False)
+                   .values_list("user_id", flat=True))
+    return [str(user) for user in users if user.pk in inactive]
 
 
 class ApiKeyAccess(models.TextChoices):

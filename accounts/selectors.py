@@ -7,10 +7,12 @@ to them. Every model that hangs off a store says how it reaches it (``TenantMode
 and foreign-key choices, API lists, objects and reference fields, and the selectors of every app use it.
 """
 
-from django.db.models import Count, Q
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from . import rules
-from .models import Client, Membership, Store, User, normalise_email
+from .models import Agency, Client, Membership, Store, StoreAssignment, StoreStatus, User, normalise_email
 from .roles import Power, Role, roles_with
 
 
@@ -84,9 +86,17 @@ def members(*, agency):
 
 
 def assignable_people(*, agency):
-    """The people who can be made responsible for the agency's stores (not its viewers)."""
-    return User.objects.filter(memberships__agency=agency,
+    """The people who can be made responsible for the agency's stores (not its viewers, nor members deactivated
+    there)."""
+    return User.objects.filter(memberships__agency=agency, memberships__is_active=True,
                                memberships__role__in=roles_with(Power.TAKE_STORES)).distinct()
+
+
+def operators_a_store_may_keep(*, agency, store):
+    """Who a form of ``store`` accepts as its operators: the assignable people, and those responsible for it already
+    (a member deactivated in the agency keeps the stores they had, though nobody is offered them for a new one)."""
+    kept = StoreAssignment.objects.filter(agency=agency, store=store).values("user_id")
+    return User.objects.filter(Q(pk__in=assignable_people(agency=agency).values("pk")) | Q(pk__in=kept))
 
 
 def account_of(*, email):
@@ -100,10 +110,18 @@ def is_member(*, agency, email):
     return Membership.objects.filter(agency=agency, user__email__iexact=email).exists()
 
 
+def client_removal_errors(*, agency, client):
+    """``rules.client_removal_errors`` for ``client`` of ``agency``: the messages, ``[]`` when it may go."""
+    has_stores = Store.objects.filter(agency=agency, client=client).exists()
+    return rules.client_removal_errors(name=client.name, has_stores=has_stores).get("client", [])
+
+
 def membership_removal_errors(*, agency, memberships):
     """``rules.removal_errors`` for removing ``memberships`` from the agency together (``{}`` when allowed)."""
     leaving = {membership.pk for membership in memberships}
-    owners = set(Membership.objects.filter(agency=agency, role=Role.OWNER).values_list("pk", flat=True))
+    # Deactivated owners cannot act as owners, so they do not count as the owner the agency keeps.
+    owners = set(Membership.objects.filter(agency=agency, role=Role.OWNER, is_active=True)
+                 .values_list("pk", flat=True))
     return rules.removal_errors(owners=len(owners), owners_leaving=len(owners & leaving))
 
 
@@ -114,3 +132,109 @@ def portfolio_summary(*, agency, caller):
     by_status = dict(stores.order_by().values_list("status").annotate(n=Count("id")))
     by_marketplace = dict(stores.order_by().values_list("marketplace").annotate(n=Count("id")))
     return {"stores": sum(by_status.values()), "by_status": by_status, "by_marketplace": by_marketplace}
+
+
+@dataclass(frozen=True)
+class ClientPortfolio:
+    """One client's stores among those a caller sees: how many, and how many of them need attention."""
+
+    client_id: int
+    name: str
+    stores: int
+    needing_attention: int
+
+
+@dataclass(frozen=True)
+class MarketplacePortfolio:
+    """The stores a caller sees on one marketplace (its code): how many, and how many need attention."""
+
+    code: str
+    stores: int
+    needing_attention: int
+
+
+@dataclass(frozen=True)
+class PortfolioOverview:
+    """The stores a caller sees, at a glance (``portfolio_overview``).
+
+    ``by_status`` has every ``StoreStatus`` value, in that order, 0 where none; ``top_clients`` are the clients
+    with the most stores (their share of ``clients``; the rest are ``other_clients``); ``worst_stores`` are the
+    first of the ``needing_attention`` stores (``rules.STATUSES_NEEDING_ATTENTION``), worst first, with their
+    client and operators loaded. ``without_operator`` (stores nobody is responsible for, closed ones aside:
+``rules.STATUSES_NEEDING_AN_OPERATOR``) is counted for callers
+    who assign stores, ``assigned_to_caller`` for a person who sees every store and may be assigned some;
+    ``None`` otherwise.
+    """
+
+    stores: int
+    by_status: dict
+    clients: int
+    top_clients: list
+    by_marketplace: list
+    needing_attention: int
+    worst_stores: list
+    without_operator: int | None = None
+    assigned_to_caller: int | None = None
+
+    @property
+    def other_clients(self):
+        return self.clients - len(self.top_clients)
+
+    @property
+    def other_client_stores(self):
+        return self.stores - sum(client.stores for client in self.top_clients)
+
+    @property
+    def other_client_stores_needing_attention(self):
+        return self.needing_attention - sum(client.needing_attention for client in self.top_clients)
+
+
+def portfolio_overview(*, agency, caller, top_clients=8, worst_stores=20):
+    """A ``PortfolioOverview`` of the stores of ``agency`` that ``caller`` sees, in at most eight queries
+    whatever their number: one per breakdown (status, top clients, client count, marketplace), the worst stores
+    and their operators, and one count each for ``without_operator`` and ``assigned_to_caller``."""
+    stores = visible_stores(agency=agency, caller=caller).order_by()
+    needs_attention = Q(status__in=rules.STATUSES_NEEDING_ATTENTION)
+
+    counted = dict(stores.values_list("status").annotate(n=Count("id")))
+    by_status = {status: counted.get(status, 0) for status in StoreStatus.values}
+    total = sum(by_status.values())
+    needing_attention = sum(by_status[status] for status in rules.STATUSES_NEEDING_ATTENTION)
+
+    per_client = (stores.values("client_id", "client__name")
+                  .annotate(n=Count("id"), attention=Count("id", filter=needs_attention))
+                  .order_by("-n", "client__name", "client_id")[:top_clients])
+    per_marketplace = (stores.values("marketplace")
+                       .annotate(n=Count("id"), attention=Count("id", filter=needs_attention))
+                       .order_by("-n", "marketplace"))
+    worst_first = Case(*(When(status=status, then=Value(rank))
+                         for rank, status in enumerate(rules.STATUSES_NEEDING_ATTENTION)),
+                       output_field=IntegerField())
+    worst = (stores.filter(needs_attention).select_related("client").prefetch_related("operators")
+             .annotate(severity=worst_first).order_by("severity", "name", "marketplace", "pk")[:worst_stores])
+
+    without_operator = assigned_to_caller = None
+    if caller.can(Power.MANAGE):
+        without_operator = stores.filter(assignments__isnull=True,
+                                         status__in=rules.STATUSES_NEEDING_AN_OPERATOR).count()
+    if caller.is_person and caller.sees_all_stores and caller.can(Power.TAKE_STORES):
+        assigned_to_caller = stores.filter(assignments__user=caller.user).count()
+
+    return PortfolioOverview(
+        stores=total,
+        by_status=by_status,
+        clients=stores.aggregate(n=Count("client_id", distinct=True))["n"],
+        top_clients=[ClientPortfolio(client_id=row["client_id"], name=row["client__name"], stores=row["n"],
+                                     needing_attention=row["attention"]) for row in per_client],
+        by_marketplace=[MarketplacePortfolio(code=row["marketplace"], stores=row["n"],
+                                             needing_attention=row["attention"]) for row in per_marketplace],
+        needing_attention=needing_attention,
+        worst_stores=list(worst),
+        without_operator=without_operator,
+        assigned_to_caller=assigned_to_caller,
+    )
+
+
+def agencies_at_a_glance():
+    """``{"agencies": n, "active": m}``: how many agencies the platform serves, for its operator's overview."""
+    return Agency.objects.aggregate(agencies=Count("id"), active=Count("id", filter=Q(is_active=True)))

@@ -15,8 +15,8 @@ agency, a platform superuser, or nobody (``NOBODY``, never ``None``). Code reads
 product itself, which sees everything of the agency it works for.
 
 Unscoped access happens only here, and only where it is reviewed: looking up an API key or an invitation's
-link before its agency is known, a person's memberships across agencies (the switcher), and platform-wide
-fan-out jobs
+link before its agency is known, a person's memberships across agencies (the switcher, and whether an account
+is one agency's alone before its owner resets the password), and platform-wide fan-out jobs
 (``all_agencies``). Platform superusers looking across agencies are recorded (``PlatformAccess``).
 """
 
@@ -181,10 +181,11 @@ def _touch_api_key(key):
 
 
 def memberships_of(user):
-    """Every active agency membership of a person, across agencies (for the switcher)."""
+    """Every membership through which a person works, across agencies (for the switcher): active, of an active
+    agency. A deactivated membership is no access at all: to the product that person is not in that agency."""
     with scopes_disabled():
         return list(
-            Membership.objects.filter(user=user, agency__is_active=True)
+            Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
             .select_related("agency")
             .order_by("agency__name")
         )
@@ -195,9 +196,11 @@ def owners_leaving_agencies(users):
     owns: what ``rules.removal_errors`` needs to judge deleting these people together."""
     leaving = {user.pk for user in users}
     with scopes_disabled():
-        agency_ids = set(Membership.objects.filter(user_id__in=leaving, role=Role.OWNER)
+        # Active owners only: a deactivated owner is not the owner an agency keeps.
+        agency_ids = set(Membership.objects.filter(user_id__in=leaving, role=Role.OWNER, is_active=True)
                          .values_list("agency_id", flat=True))
-        owners = list(Membership.objects.filter(agency_id__in=agency_ids, role=Role.OWNER).select_related("agency"))
+        owners = list(Membership.objects.filter(agency_id__in=agency_ids, role=Role.OWNER, is_active=True)
+                      .select_related("agency"))
     totals, departing, agencies = Counter(), Counter(), {}
     for membership in owners:
         agencies[membership.agency_id] = membership.agency
@@ -259,6 +262,13 @@ def _record_api_key(sender, history_instance, **kwargs):
 
 def record_platform_access(request, caller):
     PlatformAccess.objects.create(user=caller.user, method=request.method, path=request.get_full_path()[:500])
+
+
+def has_other_agencies(user, *, agency):
+    """Whether ``user`` is a member (active or not) of an agency besides ``agency``: then their account is not
+    that agency's alone. Unscoped, and answers only yes or no: which agencies is none of ``agency``'s business."""
+    with scopes_disabled():
+        return Membership.objects.filter(user=user).exclude(agency=agency).exists()
 
 
 def switch_agency(*, user, agency_id):

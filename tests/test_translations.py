@@ -404,7 +404,7 @@ def test_the_scanner_sees_the_product_strings():
     found = {(str(s.path), s.msgid) for s in marked_strings()}
     assert ("accounts/roles.py", "Operations manager") in found
     assert ("accounts/platform/admin_site.py", "Store health back-office") in found
-    assert ("accounts/templates/admin/base_site.html", "All agencies (platform view)") in found
+    assert ("accounts/templates/unfold/helpers/header.html", "All agencies (platform view)") in found
     assert ("accounts/templates/admin/base_site.html", "Django site admin") in found  # _('...') in a filter
     assert any(s.msgid.startswith("Platform access: you are working in %(name)s") for s in marked_strings())
     # implicit concatenation across lines

@@ -11,16 +11,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from unfold.forms import AdminPasswordChangeForm as ThemeAdminPasswordChangeForm
+from unfold.forms import UserChangeForm as ThemeUserChangeForm
+from unfold.forms import UserCreationForm as ThemeUserCreationForm
 
 from .. import rules, selectors, services
 from ..models import Invitation, Membership, User
 from ..platform.admin_site import (
     RowsOutsideQuerysetNotFound,
     TenantAdmin,
+    ThemeModelAdmin,
     site,
 )
 from ..roles import Power
 from ..tenancy import caller_of, owners_leaving_agencies
+from .bulk import HandOverStoresAction
+from .member_powers import MemberPowersAdmin
 from .records import RevocableRecordAdmin
 
 
@@ -103,15 +109,24 @@ INVITATION_STATES = {"pending": _("pending"), "accepted": _("accepted"), "revoke
                      "expired": _("expired")}
 
 
-class MembershipAdmin(TenantAdmin):
+class MembershipAdmin(HandOverStoresAction, MemberPowersAdmin, TenantAdmin):
     write_power = Power.ADMINISTER
-    list_display = ("user", "role", "created_at")
-    list_filter = ("role",)
+    list_display = ("user", "role", "is_active", "created_at")
+    list_filter = ("role", "is_active")
     search_fields = ("user__email", "user__full_name")
     list_select_related = ("user",)
 
-    fields = ("user", "role")
-    readonly_fields = ("user",)
+    # Deactivating and reactivating are the owner's actions (``member_powers``), recorded as such, not a field.
+    fields = ("user", "role", "is_active")
+    readonly_fields = ("user", "is_active")
+
+    def has_module_permission(self, request):
+        """The agency's people are the business of those who manage it; operators and viewers work on stores."""
+        caller = caller_of(request)
+        return caller.is_platform or caller.can(Power.MANAGE)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def add_view(self, request, form_url="", extra_context=None):
         """People join by invitation: adding a member is inviting them."""
@@ -139,9 +154,12 @@ class MembershipAdmin(TenantAdmin):
 site.register(Membership, MembershipAdmin)
 
 @admin.register(User, site=site)
-class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
+class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin, ThemeModelAdmin):
     """People: the platform manages them all; an agency sees its members and each person edits themselves."""
 
+    form = ThemeUserChangeForm
+    add_form = ThemeUserCreationForm
+    change_password_form = ThemeAdminPasswordChangeForm
     ordering = ("email",)
     list_display = ("email", "full_name", "language", "is_active", "last_login")
     search_fields = ("email", "full_name")
@@ -159,10 +177,11 @@ class UserAdmin(RowsOutsideQuerysetNotFound, DjangoUserAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        agency = caller_of(request).agency
-        if agency is None:
+        caller = caller_of(request)
+        if caller.agency is None or not caller.can(Power.MANAGE):
+            # Operators and viewers see their own account here (their name, language), not the agency's people.
             return queryset.filter(pk=request.user.pk)
-        return queryset.filter(pk__in=selectors.members(agency=agency).values("pk"))
+        return queryset.filter(pk__in=selectors.members(agency=caller.agency).values("pk"))
 
     def get_deleted_objects(self, objs, request):
         """People who are all the owners of an agency are not deleted (one person or a selection alike): the

@@ -8,6 +8,7 @@ from ..models import Agency, ApiKey, Client, Invitation, Membership, PlatformAcc
 from ..platform.admin_site import (
     ReadOnlyAdminMixin,
     RowsOutsideQuerysetNotFound,
+    ThemeModelAdmin,
     register_audit_trail,
     site,
 )
@@ -15,6 +16,8 @@ from ..platform.admin_site import (
 
 class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
     """The platform's own records: no agency's staff see them, and to them every row's page is a 404."""
+
+    platform_record = True  # listed in the sidebar's Platform group
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -29,7 +32,7 @@ class SuperuserOnlyMixin(RowsOutsideQuerysetNotFound):
 
 
 @admin.register(PlatformAccess, site=site)
-class PlatformAccessAdmin(SuperuserOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PlatformAccessAdmin(SuperuserOnlyMixin, ReadOnlyAdminMixin, ThemeModelAdmin):
     list_display = ("at", "user", "method", "path")
     list_filter = ("method",)
     search_fields = ("user__email", "path")
@@ -38,7 +41,7 @@ class PlatformAccessAdmin(SuperuserOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdm
 
 for _model, _admin in ((AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin),
                        (AccessFailureLog, AccessFailureLogAdmin)):
-    site.register(_model, type(_admin.__name__, (SuperuserOnlyMixin, _admin), {}))
+    site.register(_model, type(_admin.__name__, (SuperuserOnlyMixin, _admin, ThemeModelAdmin), {}))
 
 for _model in (Agency, Membership, Invitation, Client, Store, StoreAssignment, ApiKey):
     register_audit_trail(_model)

@@ -39,7 +39,8 @@ class ClientViewSet(TenantViewMixin, viewsets.ModelViewSet):
 class StoreViewSet(TenantViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The agency's seller accounts. Stores are not deleted (their history matters): set ``status`` to
-    ``closed`` instead."""
+    ``closed`` instead. Operators change the ``notes`` and ``status`` of the stores assigned to them; changing
+    anything else is for those who manage the portfolio."""
 
     serializer_class = StoreSerializer
     search_fields = ["name", "seller_id", "client__name"]
@@ -50,6 +51,13 @@ class StoreViewSet(TenantViewMixin, mixins.ListModelMixin, mixins.RetrieveModelM
     @property
     def filterset_class(self):
         return store_filterset()
+
+    def get_permissions(self):
+        if self.action in ("update", "partial_update"):
+            # Working on a store one sees is enough to change it; which fields, the serializer asks the rule
+            # (``rules.store_fields_writable``). Adding stores is managing the portfolio.
+            return [IsAgencyMember()]
+        return super().get_permissions()
 
     def get_rows(self):
         return selectors.store_list(agency=self.agency, caller=self.caller)

@@ -18,21 +18,31 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.text import smart_split
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+from unfold.admin import ModelAdmin as ThemeModelAdmin
+from unfold.admin import TabularInline as ThemeTabularInline
+from unfold.forms import AuthenticationForm as ThemeAuthenticationForm
+from unfold.sites import UnfoldAdminSite
 
+from .. import extensions
 from ..models import Agency, TenantModel, User
 from ..roles import Power
 from ..selectors import assignable_people, members, visible_rows
 from ..tenancy import caller_of, memberships_of, switch_agency
+from .autocomplete import ScopedAutocompleteJsonView
 from .ids import object_id_or_none
+from .navigation import AUDIT_TRAIL_ORDER, PLATFORM_ORDER, NavigationGroup, model_items, sidebar
+from .overview import overview_context
 from .search import search_terms_error
 
 
-class AgencyLoginForm(AdminAuthenticationForm):
+class AgencyLoginForm(ThemeAuthenticationForm, AdminAuthenticationForm):
     """Staff of any agency may sign in (not only Django's is_staff); a person of no agency may not."""
 
     def confirm_login_allowed(self, user):
@@ -43,10 +53,11 @@ class AgencyLoginForm(AdminAuthenticationForm):
             )
 
 
-class AgencyAdminSite(admin.AdminSite):
+class AgencyAdminSite(UnfoldAdminSite):
     site_header = _("Store health back-office")
     site_title = _("Store health back-office")
     index_title = _("Overview")
+    index_template = "admin/overview.html"
     login_form = AgencyLoginForm
 
     def has_permission(self, request):
@@ -62,6 +73,26 @@ class AgencyAdminSite(admin.AdminSite):
         if caller.is_person:
             context["switchable_agencies"] = self._switchable_agencies(caller)
         return context
+
+    def index(self, request, extra_context=None):
+        """The first page: what needs the person today in the active agency (``accounts.platform.overview``)."""
+        return super().index(request, {**overview_context(request), **(extra_context or {})})
+
+    def get_sidebar_list(self, request):
+        """The sidebar by what people do: the groups the apps contribute (``extensions.admin_navigation``), then
+        the audit trails and the platform's records; each person sees the links their role may open."""
+        groups = [
+            *extensions.admin_navigation.contributions(),
+            NavigationGroup(title=_("Audit trail"), order=AUDIT_TRAIL_ORDER,
+                            items=model_items(self, lambda model_admin: isinstance(model_admin, AuditTrailAdmin),
+                                              icon="history",
+                                              # under the group's title, each trail is named by its model
+                                              title=lambda model: model.instance_type._meta.verbose_name_plural)),
+            NavigationGroup(title=_("Platform"), order=PLATFORM_ORDER,
+                            items=model_items(self, lambda model_admin: getattr(model_admin, "platform_record", False),
+                                              icon="shield_person")),
+        ]
+        return sidebar(admin_site=self, request=request, groups=groups)
 
     @staticmethod
     def _switchable_agencies(caller):
@@ -81,6 +112,10 @@ class AgencyAdminSite(admin.AdminSite):
                 urls[number] = path("r/<int:content_type_id>/<path:object_id>/",
                                     self.admin_view(self.view_on_site_view), name="view_on_site")
         return urls
+
+    def autocomplete_view(self, request):
+        """Autocomplete answers offer what the source field's form accepts (``accounts.platform.autocomplete``)."""
+        return ScopedAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def view_on_site_view(self, request, content_type_id, object_id):
         content_type = ContentType.objects.filter(pk=content_type_id).first()
@@ -107,7 +142,9 @@ class AgencyAdminSite(admin.AdminSite):
         if raw and agency_id is None or not switch_agency(user=request.user, agency_id=agency_id):
             # Same answer for an agency that does not exist and one the person is not in.
             raise Http404
-        messages.success(request, gettext("You are now working in another agency."))
+        agency = request.user.active_agency
+        messages.success(request, gettext("You are now working in %(agency)s.") % {"agency": agency.name}
+                         if agency else gettext("You are now looking across all agencies (platform view)."))
         return HttpResponseRedirect(reverse("admin:index"))
 
 
@@ -164,7 +201,7 @@ class RowsOutsideQuerysetNotFound:
         return super().response_action(request, queryset)
 
 
-class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
+class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin, ThemeModelAdmin):
     """Admin of a tenant-owned model. Subclasses say who may write through ``write_power``.
 
     * lists and objects: the active agency's only, narrowed to the person's stores for a model with a
@@ -253,6 +290,9 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     # -- audit trail -------------------------------------------------------------------------------
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record, agency=caller_of(request).agency)
+
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
         agency = caller_of(request).agency
@@ -266,6 +306,39 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin):
         if object_id_or_none(version_id) is None or self.get_object(request, object_id) is None:
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadableHistory(HistoricalRecordContextHelper):
+    """A change on the history page as a person reads it, in their language: a choice by its label ("At risk",
+    not ``at_risk``), a yes/no as a word, a related row by its name (looked up in the same agency only), an
+    empty value as a dash. Field names are their labels already (simple-history's default)."""
+
+    def __init__(self, model, historical_record, *, agency, **kwargs):
+        super().__init__(model, historical_record, **kwargs)
+        self.agency = agency
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if field.many_to_one and field.related_model is not None:
+            return self._related_name(field.related_model, value)
+        if not isinstance(value, (list, str)):
+            return localize(value)
+        return super().prepare_delta_change_value(change, value)
+
+    def _related_name(self, model, pk):
+        rows = model._base_manager.filter(pk=pk)
+        if self.agency is not None and issubclass(model, TenantModel):
+            rows = rows.filter(agency=self.agency)
+        elif self.agency is not None and model is not User:
+            return pk
+        row = rows.first()
+        return str(row) if row is not None else pk
 
 
 def form_of_agency(form, agency):
@@ -288,7 +361,7 @@ def form_of_agency(form, agency):
     return AgencyForm
 
 
-class TenantInline(admin.TabularInline):
+class TenantInline(ThemeTabularInline):
     """Inline of a tenant-owned model: choices of the active agency, agency set before validation. People
     offered are those who may be made responsible for the agency's stores."""
 
@@ -324,7 +397,7 @@ class TenantInline(admin.TabularInline):
         return caller_of(request).can(self.write_power)
 
 
-class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, admin.ModelAdmin):
+class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, ThemeModelAdmin):
     """Read-only list of a tenant model's historical rows (including deleted objects), for the agency.
 
     Who may read it: people who read audit trails (``Power.MANAGE``, and the platform), and of those only the
@@ -384,5 +457,5 @@ def register_audit_trail(model):
     site.register(history_model, AuditTrailAdmin)
 
 
-__all__ = ["site", "ReadOnlyAdminMixin", "RowsOutsideQuerysetNotFound", "TenantAdmin", "TenantInline",
-           "AuditTrailAdmin", "register_audit_trail"]
+__all__ = ["site", "ThemeModelAdmin", "ReadOnlyAdminMixin", "RowsOutsideQuerysetNotFound", "TenantAdmin",
+           "TenantInline", "AuditTrailAdmin", "register_audit_trail"]

@@ -19,6 +19,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
+from axes.utils import reset as reset_attempts
 from django.db.models import Sum
 
 from ..models import normalise_email
@@ -43,6 +44,16 @@ def normalised_login(request, credentials=None):
     else:
         login = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
     return normalise_login(login)
+
+
+def unlock_login(login):
+    """Forget the failed sign-ins recorded for ``login`` (however spelled) from every address, so that its lockout
+    lifts at once. An address locked for trying many logins (``SIGNIN_ADDRESS_FAILURE_LIMIT``) stays locked: that
+    lock is about the address, not this person. Returns how many records were forgotten."""
+    login = normalise_login(login)
+    if not login:
+        return 0  # axes reads an empty login as every login
+    return reset_attempts(username=login)
 
 
 class SigninLockoutHandler(AxesDatabaseHandler):

@@ -7,6 +7,7 @@ variables; `local`, `test` and `production` only adjust what differs.
 from pathlib import Path
 
 import environ
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from config.redis_databases import BROKER, CACHE, RESULTS, redis_database_url
@@ -25,8 +26,14 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
-    # First, so that its admin templates (agency and language switchers, platform banner) override Django's.
+    # First, so that its admin templates (agency and language switchers, platform banner) override the theme's.
     "accounts",
+    # The admin's theme (django-unfold) before Django's admin, whose templates it replaces; its contrib apps style
+    # the filters, the import/export pages and the audit trail. Every asset it needs ships in its static files.
+    "unfold",
+    "unfold.contrib.filters",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,6 +43,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files, served by us (no CDN) for /api/docs/.
+    "drf_spectacular_sidecar",
+    "import_export",
     "simple_history",
     "axes",
     # The domain apps, in the order of their layers (each imports only those before it; import-linter checks).
@@ -60,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.AgencyScopeMiddleware",
+    # After the caller is known: a person signed in with a one-time password goes to the password-change page.
+    "accounts.platform.one_time_password.OneTimePasswordMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -112,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.platform.one_time_password.NotTheOneTimePasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
 # `loaddemo` creates people who share a printed, documented password: only the local and test settings allow it
@@ -133,7 +146,8 @@ AXES_USERNAME_CALLABLE = "accounts.platform.signin.normalised_login"
 AXES_CLIENT_IP_CALLABLE = "accounts.platform.client_address.limit_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The lockout page names the product and how long the lock lasts (accounts.lockout).
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
@@ -247,10 +261,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "accounts.platform.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
+    # Strict: a filter value or an ordering a list does not take is a 400 naming the parameter, never ignored.
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "accounts.platform.api.filters.FilterBackend",
         "accounts.platform.api.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "accounts.platform.api.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "accounts.platform.api.schema.AgencyAutoSchema",
     "EXCEPTION_HANDLER": "accounts.platform.api.exceptions.exception_handler",
@@ -268,6 +283,42 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The API key scheme is described once, by accounts.platform.api.authentication.ApiKeyAuthenticationScheme.
+    # Swagger UI's files come from drf-spectacular-sidecar, served by us: /api/docs/ loads nothing from elsewhere.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise fetch a validity badge from validator.swagger.io for any non-local address.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+
+# The admin's theme (django-unfold). The sidebar's groups come from the apps (accounts.extensions.admin_navigation,
+# gathered by accounts.platform.admin_site), not from this setting.
+UNFOLD = {
+    "SITE_TITLE": _("Store health back-office"),
+    "SITE_HEADER": _("Store health back-office"),
+    "SITE_SYMBOL": "monitor_heart",
+    "SITE_URL": None,
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "SHOW_LANGUAGES": False,
+    "SIDEBAR": {"show_search": False, "show_all_applications": False},
+    # What the product adds to the theme's look (the header's tools, the platform banner, the overview).
+    "STYLES": [lambda request: static("accounts/admin.css")],
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.7% .013 236.62)",
+            "100": "oklch(95.1% .026 236.824)",
+            "200": "oklch(90.1% .058 230.902)",
+            "300": "oklch(82.8% .111 230.318)",
+            "400": "oklch(74.6% .16 232.661)",
+            "500": "oklch(68.5% .169 237.323)",
+            "600": "oklch(58.8% .158 241.966)",
+            "700": "oklch(50% .134 242.749)",
+            "800": "oklch(44.3% .11 240.79)",
+            "900": "oklch(39.1% .09 240.876)",
+            "950": "oklch(29.3% .066 243.157)",
+        },
+    },
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
@@ -281,6 +332,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 # Request bodies larger than this, of any content type, are refused (413 on the API, 400 elsewhere) by
 # accounts.platform.request_limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
+# An import of the admin (stores, clients) takes at most this many rows at a time; a longer file is refused as a
+# whole, before any row is read into the preview (accounts.platform.spreadsheets).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 
 LOGGING = {
     "version": 1,

@@ -109,4 +109,5 @@ PLATFORM_ROWS = {
 # an agency to point them at. Any other route without a model fails the walker.
 MODELLESS_API_ROUTES = {
     "api:marketplace-list": "Amazon's marketplace catalogue, the same for every agency",
+    "api:root": "the API's own endpoints and their addresses, the same for every agency",
 }

@@ -5,63 +5,12 @@ Drives Debian's Chromium (``make browser`` or ``.ci/run`` installs it) through P
 downloads a browser here.
 """
 
-import os
-import tempfile
-from contextlib import contextmanager
-from pathlib import Path
-
 import pytest
-from django.db import connections
 from django.utils import translation
 
+from tests.browser import PASSWORD, html_lang, screenshot_on_failure
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    """A headless Chromium page whose browser speaks English (Accept-Language: en-US)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package) to install it",
-                    pytrace=False)
-    # Playwright's sync API runs an event loop in this thread; the test still reads the database from it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(locale="en-US")
-            context.set_default_timeout(TIMEOUT_MS)
-            yield context.new_page()
-        finally:
-            browser.close()
-            # Inside Playwright's block Django's connections live in another context than the test's own: close
-            # the ones opened here, or PostgreSQL refuses to drop the test database at the end of the run.
-            connections.close_all()
-
-
-@contextmanager
-def screenshot_on_failure(page, name):
-    try:
-        yield
-    except BaseException:
-        path = Path(tempfile.mkdtemp(prefix="admin-browser-")) / f"{name}.png"
-        try:
-            page.screenshot(path=str(path), full_page=True)
-            print(f"Screenshot of the failing page: {path} ({page.url})")
-        except Exception as error:  # noqa: BLE001 - the test's own failure is what matters
-            print(f"No screenshot: {error}")
-        raise
-
-
-def html_lang(page):
-    return page.locator("html").get_attribute("lang")
 
 
 def test_manager_switches_to_chinese_and_sees_only_their_agencys_stores(live_server, chromium, agency_a,

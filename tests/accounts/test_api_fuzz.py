@@ -147,8 +147,9 @@ def test_every_api_operation_answers_generated_requests_as_its_schema_documents(
 def test_requests_that_break_the_schema_get_a_documented_answer_never_a_server_error(case, data, erp):
     # A form can only be sent as fields and values; a schema-breaking form of another shape cannot be sent.
     assume(case.media_type not in FORM_MEDIA_TYPES or isinstance(case.body, dict))
-    # Lenient reading (``?brand_registered=False``, an unknown ``ordering``) is DRF's and fine: the request
-    # need not be refused, but it must get a documented answer and never a server error.
+    # A request the list cannot read (``?brand_registered=maybe``, an unknown ``ordering``) is a documented 400;
+    # one the schema's types cannot express as wrong (``?brand_registered=False``) may also be read: either way it
+    # gets a documented answer and never a server error.
     call_and_check(case, data, erp)
 
 

@@ -6,6 +6,11 @@ that takes an object id is then mapped to its model (a DRF view's queryset or se
 model); ``tests/isolation/registry.py`` (from each app's ``tests/<app>/isolation_rows.py``) says which row of
 an agency to point the route at. A route whose model
 cannot be mapped fails the suite with ``UnmappedRoute`` instead of escaping it.
+
+Two admin routes take rows in their parameters rather than their path, and are walked by what the admins declare:
+the autocomplete answers (``/admin/autocomplete/?app_label=&model_name=&field_name=``), once per autocomplete field
+of every registered ModelAdmin and of its inlines (``autocomplete_fields``), and every changelist's actions
+(``admin_actions``: what ``get_actions`` offers a person), which take the selected rows' ids.
 """
 
 import re
@@ -211,3 +216,61 @@ def reference_fields(serializer_class):
             continue
         found.append((name, relation, relation.queryset.model, isinstance(field, ManyRelatedField)))
     return found
+
+
+# -- rows in parameters: autocomplete fields and actions ---------------------------------------------------
+@dataclass(frozen=True)
+class AutocompleteField:
+    """A relation an admin form fills with the autocomplete: ``model``'s field ``field_name``."""
+
+    model: type
+    field_name: str
+
+    @property
+    def related_model(self):
+        return self.model._meta.get_field(self.field_name).related_model
+
+    @property
+    def label(self):
+        return f"{self.model._meta.label}.{self.field_name}"
+
+    def parameters(self, term=""):
+        """The query of ``/admin/autocomplete/`` for this field, as Django's autocomplete widget sends it."""
+        return {"app_label": self.model._meta.app_label, "model_name": self.model._meta.model_name,
+                "field_name": self.field_name, "term": term}
+
+
+def autocomplete_fields(admin_site):
+    """Every autocomplete field of every ModelAdmin registered on ``admin_site`` and of its inlines, once per
+    relation (an admin and an inline may both fill it), in registry order."""
+    found = {}
+    for model_admin in admin_site._registry.values():
+        inlines = [inline(model_admin.model, admin_site) for inline in model_admin.inlines]
+        for form_admin in (model_admin, *inlines):
+            for name in form_admin.autocomplete_fields:
+                found.setdefault((form_admin.model, name), AutocompleteField(form_admin.model, name))
+    return list(found.values())
+
+
+def admin_actions(model_admin, request):
+    """The names of the actions ``model_admin``'s changelist offers the person of ``request``."""
+    return list(model_admin.get_actions(request))
+
+
+# -- a list's import and export ------------------------------------------------------------------------------
+#: The pages django-import-export adds to a ModelAdmin, by the end of their URL names.
+TRANSFER_VIEWS = ("import", "process_import", "export")
+
+
+def admin_transfer_routes(urlconf=None):
+    """The import and export pages of every admin list that has them (``<app>_<model>_import``, ``_process_import``,
+    ``_export``): they take no id in their path, but a file of rows, or give one."""
+    return [route for route in admin_routes(urlconf)
+            if route.model_admin is not None and not route.object_parameters
+            and (route.pattern.name or "").endswith(tuple(f"_{view}" for view in TRANSFER_VIEWS))]
+
+
+def transfer_view(route):
+    """``import``, ``process_import`` or ``export``: which of a list's transfer pages ``route`` is."""
+    prefix = f"{route.model_admin.model._meta.app_label}_{route.model_admin.model._meta.model_name}_"
+    return route.pattern.name.removeprefix(prefix)

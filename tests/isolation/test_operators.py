@@ -66,7 +66,12 @@ def test_operators_never_reach_a_row_of_a_store_not_assigned_to_them(model, agen
     for route in api_objects:
         assert owner_api.get(route.url(api_object_values(route, row))).status_code == 200, route.label
     for route in admin_pages:
-        assert owner_admin.get(route.url(admin_object_values(route, row))).status_code == 200, route.label
+        # 403 where the page is nobody's (a store's delete page: stores are closed, never deleted): the row is
+        # found, only the page is refused, so the operators' 404 below still says "no such row" to them alone.
+        answer = owner_admin.get(route.url(admin_object_values(route, row)))
+        never_deleted = ((route.pattern.name or "").endswith("_delete")
+                         and not route.model_admin.has_delete_permission(answer.wsgi_request))
+        assert answer.status_code == (403 if never_deleted else 200), f"{route.label}: {answer.status_code}"
 
     for role in OPERATORS:
         api, admin = api_as(agency_a.staff[role]), client_as(agency_a.staff[role])

@@ -7,10 +7,10 @@ the registry does not know, standing for a route some later app adds without ext
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.urls import include, path
+from django.urls import include, path, reverse
 from rest_framework import generics, serializers
 
-from accounts.models import Client, Store
+from accounts.models import Client, Membership, Store, StoreAssignment
 from accounts.platform.admin_site import site
 from tests.accounts import isolation_rows as accounts_rows
 
@@ -25,7 +25,15 @@ from .registry import (
     row_of,
     unmapped_message,
 )
-from .routes import UnmappedRoute, admin_object_routes, admin_site_object_routes, api_routes
+from .routes import (
+    UnmappedRoute,
+    admin_actions,
+    admin_object_routes,
+    admin_site_object_routes,
+    api_routes,
+    autocomplete_fields,
+)
+from .test_admin import AUTOCOMPLETE_FIELDS
 
 
 class ContentTypeSerializer(serializers.ModelSerializer):
@@ -127,3 +135,41 @@ def test_the_registry_gathers_the_rows_of_each_apps_own_module():
     assert Client in accounts_rows.TENANT_ROWS
     assert accounts_rows.TENANT_ROWS.items() <= TENANT_ROWS.items()
     assert accounts_rows.PLATFORM_ROWS.items() <= PLATFORM_ROWS.items()
+
+
+def test_the_walkers_find_the_autocomplete_fields_and_the_actions_of_the_admin(agency_a, client_as):
+    """The isolation tests walk what the admins declare: the portfolio's autocomplete fields (on an admin and on
+    an inline) and its bulk actions are among what they find."""
+    assert AUTOCOMPLETE_FIELDS == autocomplete_fields(site)
+    assert {"accounts.Store.client", "accounts.StoreAssignment.store", "accounts.StoreAssignment.user"} <= {
+        field.label for field in AUTOCOMPLETE_FIELDS}
+    owner = client_as(agency_a.owner).get(reverse("admin:index")).wsgi_request
+    assert "assign_to_operator" in admin_actions(site._registry[Store], owner)
+    assert "hand_over_stores" in admin_actions(site._registry[Membership], owner)
+
+
+def test_an_autocomplete_field_or_an_action_added_later_is_walked(agency_a, client_as):
+    """A later app's admin declares an autocomplete field, another on an inline, and an action: the walkers find
+    all three without being told, so the isolation tests would ask them as every member of the other agency."""
+
+    class LaterAssignmentInline(admin.TabularInline):
+        model = StoreAssignment
+        autocomplete_fields = ("user",)
+
+    class LaterStoreAdmin(admin.ModelAdmin):
+        autocomplete_fields = ("client",)
+        inlines = [LaterAssignmentInline]
+        actions = ["close_stores"]
+
+        @admin.action(description="Close the selected stores")
+        def close_stores(self, request, queryset):
+            queryset.update(status="closed")
+
+    later = admin.AdminSite(name="later_portfolio")
+    later.register(Store, LaterStoreAdmin)
+
+    found = autocomplete_fields(later)
+    assert {field.label for field in found} == {"accounts.Store.client", "accounts.StoreAssignment.user"}
+    assert {field.related_model for field in found} == {Client, type(agency_a.owner)}
+    owner = client_as(agency_a.owner).get(reverse("admin:index")).wsgi_request
+    assert "close_stores" in admin_actions(later._registry[Store], owner)

@@ -9,8 +9,9 @@ from accounts.roles import Role
 
 class Command(AgencyCommand):
     help = ("Add a person to an agency with a role, creating their user if needed. A new user gets a one-time "
-            "password printed here, unless a password is piped in on standard input (it must pass the password "
-            "rules). A member keeps their role unless --change-role is given; an agency always keeps an owner.")
+            "password printed here, which they must change at their first sign-in, unless a password is piped in "
+            "on standard input (it must pass the password rules). A member keeps their role unless --change-role "
+            "is given; an agency always keeps an owner.")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -32,7 +33,8 @@ class Command(AgencyCommand):
             % {"email": membership.user.email, "role": membership.get_role_display(), "agency": agency.name}
         ))
         if new_password and not password:
-            self.stdout.write(_("One-time password (shown once): %(password)s") % {"password": new_password})
+            self.stdout.write(_("One-time password (shown once; it must be changed at the first sign-in): "
+                                "%(password)s") % {"password": new_password})
         if password and not new_password:
             self.stderr.write(_("%(email)s had an account already and keeps their password: the password given "
                                 "was not used.") % {"email": membership.user.email})

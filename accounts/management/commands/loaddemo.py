@@ -29,8 +29,13 @@ class Command(BaseCommand):
                                  "was loaded.") % {"module": settings.SETTINGS_MODULE})
         if Agency.objects.filter(slug=DEMO_SLUG).exists():
             self.stdout.write(_("The demo agency exists already; nothing loaded."))
+            # The key was printed once, when the agency was loaded: say how to get another one.
+            self.stdout.write(_("A new API key for the ERP: python manage.py createapikey --agency %(slug)s "
+                                "--name ERP") % {"slug": DEMO_SLUG})
         else:
             self._load(password)
+        self.stdout.write(_("Demo agency slug (the --agency of the management commands): %(slug)s")
+                          % {"slug": DEMO_SLUG})
         self._print_logins(password)
 
     @transaction.atomic
