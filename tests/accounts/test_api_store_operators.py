@@ -17,6 +17,13 @@ STORE_FIELDS = frozenset({"name", "client", "marketplace", "seller_id", "registe
                           "brand_registered", "status", "operators", "notes"})
 
 
+def reads_english(person):
+    """``person``, reading English (their saved language beats Accept-Language), so that messages compare."""
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
+
+
 def store_url(store):
     return f"{STORES}{store.pk}/"
 
@@ -65,7 +72,7 @@ def test_an_operator_changes_the_notes_and_status_of_their_store(agency_a, api_a
     store = agency_a.assigned_store
     before = stored(store)
 
-    answer = api_as(agency_a.operator).patch(store_url(store), {"notes": "Appeal sent on Monday.",
+    answer = api_as(reads_english(agency_a.operator)).patch(store_url(store), {"notes": "Appeal sent on Monday.",
                                                                 "status": "at_risk"}, format="json")
 
     assert answer.status_code == 200, answer.json()
@@ -85,7 +92,7 @@ def test_an_operator_changes_the_notes_and_status_of_their_store(agency_a, api_a
 def test_an_operator_may_not_change_anything_else_of_their_store(agency_a, api_as, field, value):
     store = agency_a.assigned_store
     before = stored(store)
-    answer = api_as(agency_a.operator).patch(store_url(store), {field: value}, format="json")
+    answer = api_as(reads_english(agency_a.operator)).patch(store_url(store), {field: value}, format="json")
     assert answer.status_code == 400
     assert answer.json() == {field: REFUSED}
     assert stored(store) == before
@@ -99,14 +106,15 @@ def test_an_operator_may_not_move_their_store_to_another_client(agency_a, api_as
                              seller_id="A1ITSSTORE2024")
         StoreAssignment.objects.create(agency=agency_a.agency, store=Store.objects.get(name="Its store"),
                                        user=agency_a.operator)
-    answer = api_as(agency_a.operator).patch(store_url(store), {"client": other_client.pk}, format="json")
+    answer = api_as(reads_english(agency_a.operator)).patch(store_url(store), {"client": other_client.pk},
+                                                            format="json")
     assert (answer.status_code, answer.json()) == (400, {"client": REFUSED})
     assert stored(store) == before
 
 
 def test_every_field_an_operator_may_not_change_is_named_at_once_and_nothing_is_written(agency_a, api_as):
     store, before = agency_a.assigned_store, stored(agency_a.assigned_store)
-    answer = api_as(agency_a.operator).patch(store_url(store), {
+    answer = api_as(reads_english(agency_a.operator)).patch(store_url(store), {
         "notes": "Allowed, but not alone.", "seller_id": "A9CHANGED2024", "marketplace": "XX", "name": ""},
         format="json")
     assert answer.status_code == 400
@@ -117,7 +125,7 @@ def test_every_field_an_operator_may_not_change_is_named_at_once_and_nothing_is_
 def test_an_operator_puts_back_what_they_read_with_new_notes(agency_a, api_as):
     """A PUT of the store as the operator read it, the notes edited: the other fields are sent unchanged (the
     marketplace even by its Amazon id), which changes nothing they may not change."""
-    api, store = api_as(agency_a.operator), agency_a.assigned_store
+    api, store = api_as(reads_english(agency_a.operator)), agency_a.assigned_store
     before = stored(store)
     representation = api.get(store_url(store)).json()
     payload = {**representation, "notes": "Checked the listing.",
@@ -131,7 +139,7 @@ def test_an_operator_puts_back_what_they_read_with_new_notes(agency_a, api_as):
 
 def test_an_operator_sending_a_field_unchanged_is_not_refused_for_it(agency_a, api_as):
     store = agency_a.assigned_store
-    answer = api_as(agency_a.operator).patch(store_url(store), {
+    answer = api_as(reads_english(agency_a.operator)).patch(store_url(store), {
         "seller_id": store.seller_id, "client": agency_a.client.pk, "operators": [agency_a.operator.email],
         "status": "suspended"}, format="json")
     assert answer.status_code == 200, answer.json()
@@ -151,7 +159,7 @@ def test_a_store_not_assigned_to_the_operator_is_not_found(agency_a, api_as, rol
 
 
 def test_an_operator_still_may_not_add_a_store(agency_a, api_as):
-    answer = api_as(agency_a.operator).post(STORES, {"name": "New", "client": agency_a.client.pk,
+    answer = api_as(reads_english(agency_a.operator)).post(STORES, {"name": "New", "client": agency_a.client.pk,
                                                      "marketplace": "US", "seller_id": "A1NEWSTORE2024"},
                                             format="json")
     assert answer.status_code == 403

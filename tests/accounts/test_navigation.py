@@ -76,6 +76,6 @@ def test_a_group_contributed_by_an_app_takes_its_place_in_the_order(agency_a, cl
 
 def test_a_platform_superuser_sees_the_platforms_records(db):
     client = Client()
-    client.force_login(UserFactory(email="platform@example.com", is_superuser=True))
+    client.force_login(UserFactory(email="platform@example.com", is_superuser=True, language="en"))
     groups = dict(sidebar(client))
     assert reverse("admin:accounts_platformaccess_changelist") in [link for _n, link in groups["Platform"]]

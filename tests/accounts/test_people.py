@@ -182,6 +182,8 @@ def test_a_selection_with_one_refusal_resets_nobody(agency_a, client_as):
 # -- a one-time password is changed at the first sign-in ----------------------------------------------------
 
 def test_the_one_time_password_must_be_changed_at_the_first_sign_in(agency_a, client_as, unscoped):
+    agency_a.operator.language = "en"  # the messages in English, whatever the agency's default
+    agency_a.operator.save(update_fields=["language"])
     password = services.member_reset_password(agency=agency_a.agency,
                                               membership=membership_of(agency_a, agency_a.operator),
                                               by=agency_a.owner)
