@@ -12,8 +12,10 @@ The routes are in ``config/urls.py``, under ``/admin/``; their names are Django'
 makes the admin's sign-in page show the link).
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +41,7 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def get_users(self, email):
         person = selectors.account_of(email=email)
-        if person is not None and person.is_active and person.has_usable_password():
+        if person is not None and person.is_active and person.has_usable_password() and _may_email(person):
             yield person
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
@@ -47,6 +49,19 @@ class PasswordResetRequestForm(PasswordResetForm):
         with translation.override(context["user"].preferred_language):
             super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
                               html_email_template_name)
+
+
+def _may_email(person):
+    """Whether another reset email may go to ``person`` this hour (``PASSWORD_RESET_EMAILS_PER_HOUR``): anyone can
+    ask for any address, so a mailbox is not flooded; past the bound the page answers the same and sends nothing."""
+    key = f"password-reset-emails:{person.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= settings.PASSWORD_RESET_EMAILS_PER_HOUR
 
 
 class NewPasswordForm(SetPasswordForm):

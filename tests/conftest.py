@@ -8,6 +8,7 @@ test client; ``api_as(header)`` a DRF client that sends an API key.
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as DjangoClient
 from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
@@ -109,3 +110,10 @@ def unscoped():
     """For assertions that look across agencies (what a test checks, not what the product does)."""
     with scopes_disabled():
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: counters kept there (throttles, reset emails per person) belong to one
+    test, not to whichever test used the same ids before it."""
+    cache.clear()

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.text import smart_split
@@ -405,7 +406,7 @@ class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, ThemeMode
     the API keys, nor their trail).
     """
 
-    list_display = ("history_date", "history_type_label", "object_label", "history_user", "history_api_key")
+    list_display = ("when", "history_type_label", "object_label", "who", "reason")
     list_filter = ("history_type",)
     date_hierarchy = "history_date"
     ordering = ("-history_date",)
@@ -417,6 +418,23 @@ class AuditTrailAdmin(ReadOnlyAdminMixin, RowsOutsideQuerysetNotFound, ThemeMode
     @admin.display(description=_("object"))
     def object_label(self, obj):
         return obj.history_object
+
+    @admin.display(description=_("When"), ordering="history_date")
+    def when(self, obj):
+        return localize(timezone.localtime(obj.history_date))
+
+    @admin.display(description=_("Who"))
+    def who(self, obj):
+        if obj.history_user is not None:
+            return str(obj.history_user)
+        if obj.history_api_key:
+            return gettext("API key “%(name)s”") % {"name": obj.history_api_key}
+        return gettext("the system")
+
+    @admin.display(description=_("Why"))
+    def reason(self, obj):
+        # Reasons are stored in English, marked for translation where they are written.
+        return gettext(obj.history_change_reason) if obj.history_change_reason else "—"
 
     def _reads_audit_trails(self, request):
         caller = caller_of(request)

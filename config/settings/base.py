@@ -127,6 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.platform.one_time_password.NotTheOneTimePasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# The theme's sign-in page posts no "next" of its own: a sign-in from a bare /admin/login/ lands on the overview.
+LOGIN_REDIRECT_URL = "admin:index"
+# "Forgotten your password?": at most this many emails to one address within an hour (the page answers the same).
+PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=3)
 # `loaddemo` creates people who share a printed, documented password: only the local and test settings allow it
 # (not DEBUG, which says how errors are shown, not whether this is a sandbox; the test suite runs without it).
 DEMO_DATA_ALLOWED = False

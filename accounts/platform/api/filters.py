@@ -102,6 +102,13 @@ class OrderingFilter(drf_filters.OrderingFilter):
         fields = [name for name, _label in self.get_valid_fields(queryset, view, {"request": request})]
         return [term for name in fields for term in (name, f"-{name}")]
 
+    def get_ordering(self, request, queryset, view):
+        if len(request.query_params.getlist(self.ordering_param)) > 1:
+            # DRF would read the last one only: several orderings go in one value, separated by commas.
+            raise ValidationError({self.ordering_param: [
+                gettext("Give the ordering once; several fields go in one value, separated by commas.")]})
+        return super().get_ordering(request, queryset, view)
+
     def remove_invalid_fields(self, queryset, fields, view, request):
         allowed = self.allowed_orderings(queryset, view, request)
         terms = [term for term in fields if term]  # "name," asks for name only
