@@ -52,3 +52,10 @@ def test_the_audit_trail_shows_why_a_member_changed_in_the_readers_language(agen
         columns = " ".join(re.sub(r"<[^>]+>", " ", trail.split("<thead")[1].split("</thead>")[0]).split())
         assert all(header in columns for header in headers), columns
         assert "History date" not in columns and "History user" not in columns
+
+
+def test_an_api_address_of_no_route_is_the_apis_json_404_with_debug_on_too(agency_a, api_as, settings):
+    settings.DEBUG = True  # as under `make run`, where Django would list every route
+    for address in ("/api/v1/nothing/", "/api/v1/stores/1.5/"):
+        answer = api_as(agency_a.rw_header).get(address)
+        assert answer.status_code == 404 and answer.json() == {"detail": "Not found."}, address

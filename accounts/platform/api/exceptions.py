@@ -48,6 +48,21 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class ApiNotFoundMiddleware:
+    """An API address that matches no route answers the API's JSON 404 also when Django would show its debug page
+    listing every route (``DEBUG``, as under ``make run``), where ``handler404`` is not called."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code == status.HTTP_404_NOT_FOUND and request.path_info.startswith(API_PATH_PREFIX)
+                and not response.get("Content-Type", "").startswith("application/json")):
+            return page_not_found(request, None)
+        return response
+
+
 def page_not_found(request, exception):
     """Django's 404 for an address that matches no route (``handler404``): the API's JSON body under
     ``API_PATH_PREFIX`` (``/api/v1/stores/1.5/``), Django's page elsewhere."""
