@@ -36,6 +36,7 @@ from . import marketplaces, rules
 from .audit import audit_trail
 from .free_text import FreeTextField
 from .roles import Role
+from .store_statuses import StoreStatus  # noqa: F401  (the model's choices; others import it from here too)
 
 
 def time_zone_choices():
@@ -316,25 +317,6 @@ class Client(TenantModel):
 class SellingPlan(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional")
     INDIVIDUAL = "individual", _("Individual")
-
-
-class StoreStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    AT_RISK = "at_risk", _("At risk")
-    SUSPENDED = "suspended", _("Suspended")
-    DEACTIVATED = "deactivated", _("Deactivated")
-    CLOSED = "closed", _("Closed")
-
-
-#: How each store status is shown wherever a person reads it (a label's colour in the admin and the overview):
-#: green for a working store, amber for a warning, red for a store that cannot sell, grey for a closed one.
-STORE_STATUS_TONES = {
-    StoreStatus.ACTIVE: "success",
-    StoreStatus.AT_RISK: "warning",
-    StoreStatus.SUSPENDED: "danger",
-    StoreStatus.DEACTIVATED: "danger",
-    StoreStatus.CLOSED: "",
-}
 
 
 seller_id_validator = RegexValidator(

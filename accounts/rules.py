@@ -34,15 +34,6 @@ def store_errors(*, marketplace, registered_on, today, seller_id, seller_id_take
     return errors
 
 
-#: The store statuses (``StoreStatus`` values) that need someone today, worst first: a store that cannot sell
-#: (suspended, then deactivated) before one that may soon stop (at risk). Active and closed stores need nobody.
-STATUSES_NEEDING_ATTENTION = ("suspended", "deactivated", "at_risk")
-
-#: The statuses of a store someone must be responsible for: every one but closed (a suspended store still needs
-#: its appeal). A closed store left without an operator is no gap.
-STATUSES_NEEDING_AN_OPERATOR = ("active", "at_risk", "suspended", "deactivated")
-
-
 #: What working on a store lets one change of it: how it stands and the notes about it, not which seller account
 #: it is (seller id, marketplace), whose (client), nor who is responsible for it (operators).
 STORE_FIELDS_OF_THE_WORK = frozenset({"notes", "status"})

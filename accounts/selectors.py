@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
-from . import rules
+from . import rules, store_statuses
 from .models import Agency, Client, Membership, Store, StoreAssignment, StoreStatus, User, normalise_email
 from .roles import Power, Role, roles_with
 
@@ -159,9 +159,9 @@ class PortfolioOverview:
 
     ``by_status`` has every ``StoreStatus`` value, in that order, 0 where none; ``top_clients`` are the clients
     with the most stores (their share of ``clients``; the rest are ``other_clients``); ``worst_stores`` are the
-    first of the ``needing_attention`` stores (``rules.STATUSES_NEEDING_ATTENTION``), worst first, with their
+    first of the ``needing_attention`` stores (``store_statuses.NEEDING_ATTENTION``), worst first, with their
     client and operators loaded. ``without_operator`` (stores nobody is responsible for, closed ones aside:
-``rules.STATUSES_NEEDING_AN_OPERATOR``) is counted for callers
+``store_statuses.NEEDING_AN_OPERATOR``) is counted for callers
     who assign stores, ``assigned_to_caller`` for a person who sees every store and may be assigned some;
     ``None`` otherwise.
     """
@@ -194,12 +194,12 @@ def portfolio_overview(*, agency, caller, top_clients=8, worst_stores=20):
     whatever their number: one per breakdown (status, top clients, client count, marketplace), the worst stores
     and their operators, and one count each for ``without_operator`` and ``assigned_to_caller``."""
     stores = visible_stores(agency=agency, caller=caller).order_by()
-    needs_attention = Q(status__in=rules.STATUSES_NEEDING_ATTENTION)
+    needs_attention = Q(status__in=store_statuses.NEEDING_ATTENTION)
 
     counted = dict(stores.values_list("status").annotate(n=Count("id")))
     by_status = {status: counted.get(status, 0) for status in StoreStatus.values}
     total = sum(by_status.values())
-    needing_attention = sum(by_status[status] for status in rules.STATUSES_NEEDING_ATTENTION)
+    needing_attention = sum(by_status[status] for status in store_statuses.NEEDING_ATTENTION)
 
     per_client = (stores.values("client_id", "client__name")
                   .annotate(n=Count("id"), attention=Count("id", filter=needs_attention))
@@ -208,7 +208,7 @@ def portfolio_overview(*, agency, caller, top_clients=8, worst_stores=20):
                        .annotate(n=Count("id"), attention=Count("id", filter=needs_attention))
                        .order_by("-n", "marketplace"))
     worst_first = Case(*(When(status=status, then=Value(rank))
-                         for rank, status in enumerate(rules.STATUSES_NEEDING_ATTENTION)),
+                         for rank, status in enumerate(store_statuses.NEEDING_ATTENTION)),
                        output_field=IntegerField())
     worst = (stores.filter(needs_attention).select_related("client").prefetch_related("operators")
              .annotate(severity=worst_first).order_by("severity", "name", "marketplace", "pk")[:worst_stores])
@@ -216,7 +216,7 @@ def portfolio_overview(*, agency, caller, top_clients=8, worst_stores=20):
     without_operator = assigned_to_caller = None
     if caller.can(Power.MANAGE):
         without_operator = stores.filter(assignments__isnull=True,
-                                         status__in=rules.STATUSES_NEEDING_AN_OPERATOR).count()
+                                         status__in=store_statuses.NEEDING_AN_OPERATOR).count()
     if caller.is_person and caller.sees_all_stores and caller.can(Power.TAKE_STORES):
         assigned_to_caller = stores.filter(assignments__user=caller.user).count()
 

@@ -5,9 +5,9 @@ from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
-from .. import extensions, rules, selectors, services
+from .. import extensions, rules, selectors, services, store_statuses
 from ..imports import ClientResource, StoreResource
-from ..models import STORE_STATUS_TONES, Client, Store, StoreAssignment, User
+from ..models import Client, Store, StoreAssignment, User
 from ..platform.admin_imports import AgencyImportExportMixin
 from ..platform.admin_site import (
     TenantAdmin,
@@ -140,7 +140,7 @@ class StoreAdmin(AgencyImportExportMixin, AssignStoresAction, TenantAdmin):
         return obj.name, obj.seller_id
 
     @display(description=_("status"), ordering="status", label={status.value: tone for status, tone
-                                                                 in STORE_STATUS_TONES.items()})
+                                                                 in store_statuses.TONES.items()})
     def status_label(self, obj):
         return obj.status, obj.get_status_display()
 

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import extensions, marketplaces, rules, selectors
-from ..models import STORE_STATUS_TONES, StoreStatus
+from .. import extensions, marketplaces, selectors, store_statuses
 from ..roles import Power
+from ..store_statuses import StoreStatus
 from ..tenancy import caller_of
 
 #: How many clients the breakdown names (the others are one row) and how many stores the attention list shows.
@@ -37,13 +37,13 @@ OPERATOR_PARAMETER = "operator"
 NO_OPERATOR = "none"
 
 #: The store list's filters for the stores needing attention, and for those left without an operator.
-NEEDING_ATTENTION = {STATUSES_PARAMETER: ",".join(rules.STATUSES_NEEDING_ATTENTION)}
-WITHOUT_OPERATOR = {OPERATOR_PARAMETER: NO_OPERATOR, STATUSES_PARAMETER: ",".join(rules.STATUSES_NEEDING_AN_OPERATOR)}
+NEEDING_ATTENTION = {STATUSES_PARAMETER: ",".join(store_statuses.NEEDING_ATTENTION)}
+WITHOUT_OPERATOR = {OPERATOR_PARAMETER: NO_OPERATOR, STATUSES_PARAMETER: ",".join(store_statuses.NEEDING_AN_OPERATOR)}
 
 #: Stores that cannot sell: one figure on the page, red.
 STATUSES_THAT_CANNOT_SELL = (StoreStatus.SUSPENDED, StoreStatus.DEACTIVATED)
 
-# The colour of a status's share of the status bar, by its tone (``STORE_STATUS_TONES``, as its label's).
+# The colour of a status's share of the status bar, by its tone (``store_statuses.TONES``, as its label's).
 BAR_COLOURS = {"success": "bg-green-500", "warning": "bg-orange-400", "danger": "bg-red-600"}
 NUMBER_COLOURS = {"success": "text-green-700", "warning": "text-orange-700", "danger": "text-red-700"}
 
@@ -103,7 +103,7 @@ def overview_context(request):
         "statuses": status_figures(portfolio),
         "clients": client_rows(portfolio),
         "marketplaces": marketplace_rows(portfolio),
-        "worst_stores": [(store, STORE_STATUS_TONES.get(store.status, "")) for store in portfolio.worst_stores],
+        "worst_stores": [(store, store_statuses.TONES.get(store.status, "")) for store in portfolio.worst_stores],
         "all_needing_attention": Figure(label=_("Needs attention"), count=portfolio.needing_attention,
                                         url=store_list_url(**NEEDING_ATTENTION)),
         "without_operator": _figure_or_none(_("Without an operator"), portfolio.without_operator,
@@ -189,7 +189,7 @@ def contributed_sections(*, request, agency):
 def _status_figure(portfolio, status):
     count = portfolio.by_status[status]
     return Figure(label=StoreStatus(status).label, count=count, url=store_list_url(**{STATUS_PARAMETER: status}),
-                  tone=STORE_STATUS_TONES.get(status, ""), share=_share(count, portfolio.stores))
+                  tone=store_statuses.TONES.get(status, ""), share=_share(count, portfolio.stores))
 
 
 def _figure_or_none(label, count, url, tone=""):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import format_html
 from django_scopes import scopes_disabled
 
-from accounts import extensions, rules
+from accounts import extensions, store_statuses
 from accounts.models import Client, Store, StoreAssignment, StoreStatus
 from accounts.platform import overview
 from tests.factories import AgencyFactory, ClientFactory, StoreAssignmentFactory, StoreFactory, UserFactory
@@ -43,10 +43,10 @@ def attention_names(response):
 
 
 def test_stores_that_cannot_sell_need_attention_before_stores_at_risk_and_active_or_closed_ones_need_none():
-    assert rules.STATUSES_NEEDING_ATTENTION == ("suspended", "deactivated", "at_risk")
-    assert set(rules.STATUSES_NEEDING_ATTENTION) <= set(StoreStatus.values)
-    assert not {"active", "closed"} & set(rules.STATUSES_NEEDING_ATTENTION)
-    assert set(rules.STATUSES_NEEDING_AN_OPERATOR) == set(StoreStatus.values) - {"closed"}
+    assert store_statuses.NEEDING_ATTENTION == ("suspended", "deactivated", "at_risk")
+    assert set(store_statuses.NEEDING_ATTENTION) <= set(StoreStatus.values)
+    assert not {"active", "closed"} & set(store_statuses.NEEDING_ATTENTION)
+    assert set(store_statuses.NEEDING_AN_OPERATOR) == set(StoreStatus.values) - {"closed"}
 
 
 # -- what the page counts ----------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_the_attention_list_shows_the_worst_stores_first_and_links_to_all_of_the
 
     listed = [(store.status, store.name) for store, _tone in response.context["worst_stores"]]
     assert len(listed) == overview.WORST_STORES
-    ranks = [rules.STATUSES_NEEDING_ATTENTION.index(status) for status, _name in listed]
+    ranks = [store_statuses.NEEDING_ATTENTION.index(status) for status, _name in listed]
     assert ranks == sorted(ranks)  # suspended, then deactivated, then at risk
     assert listed[0] == ("suspended", "suspended 02")
     assert response.context["all_needing_attention"].count == overview.WORST_STORES + 5
