@@ -110,10 +110,14 @@ def is_member(*, agency, email):
     return Membership.objects.filter(agency=agency, user__email__iexact=email).exists()
 
 
-def client_removal_errors(*, agency, client):
-    """``rules.client_removal_errors`` for ``client`` of ``agency``: the messages, ``[]`` when it may go."""
-    has_stores = Store.objects.filter(agency=agency, client=client).exists()
-    return rules.client_removal_errors(name=client.name, has_stores=has_stores).get("client", [])
+def client_removal_errors(*, agency, clients):
+    """``rules.client_removal_errors`` for each of ``clients`` of ``agency``, in one query: the messages, ``[]``
+    when they may all go."""
+    clients = list(clients)
+    with_stores = set(Store.objects.filter(agency=agency, client__in=clients).values_list("client_id", flat=True))
+    return [message for client in clients
+            for message in rules.client_removal_errors(name=client.name,
+                                                       has_stores=client.pk in with_stores).get("client", [])]
 
 
 def membership_removal_errors(*, agency, memberships):

@@ -278,7 +278,7 @@ def client_delete(*, agency, client):
     """Remove a client; refused while it still has stores (they would lose their owner)."""
     if client.agency_id != agency.pk:
         raise Client.DoesNotExist
-    refused = selectors.client_removal_errors(agency=agency, client=client)
+    refused = selectors.client_removal_errors(agency=agency, clients=[client])
     if refused:
         raise ValidationError({"client": refused})
     client.delete()

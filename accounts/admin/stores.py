@@ -38,8 +38,7 @@ class ClientAdmin(AgencyImportExportMixin, TenantAdmin):
         """A client is removed only without stores, as in the API: the confirmation page names the clients that
         still have stores (and nothing is deleted) instead of listing their stores as Django's protected rows."""
         deleted, counts, permissions_needed, protected = super().get_deleted_objects(objs, request)
-        refused = [message for client in objs
-                   for message in selectors.client_removal_errors(agency=caller_of(request).agency, client=client)]
+        refused = selectors.client_removal_errors(agency=caller_of(request).agency, clients=objs)
         if refused:
             # Stores are never deleted, so Django would first say the person may not delete stores: the reason
             # that matters is that the client still has them.
