@@ -7,4 +7,5 @@ from accounts.platform.api.root import ApiRootView
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("", include("accounts.api.urls")),
+    path("", include("health.api.urls")),
 ]

@@ -343,6 +343,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 
 # An import of the admin (stores, clients) takes at most this many rows at a time; a longer file is refused as a
 # whole, before any row is read into the preview (accounts.platform.spreadsheets).
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+# Daily health metrics (health.ingestion): the rows one bulk API request may carry (more is a 413), and the size of
+# a metrics CSV the admin loads within the upload's request; a larger file is handed to a task (MetricsImport)
+# whose progress the page shows.
+HEALTH_BULK_MAX_ROWS = env.int("HEALTH_BULK_MAX_ROWS", default=5000)
+HEALTH_IMPORT_INLINE_MAX_BYTES = env.int("HEALTH_IMPORT_INLINE_MAX_BYTES", default=1024 * 1024)
 
 LOGGING = {
     "version": 1,
