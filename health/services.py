@@ -1,0 +1,1 @@
+"""Writes of the health app, each ``<entity>_<action>(*, agency, ...)``."""
