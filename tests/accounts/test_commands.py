@@ -144,6 +144,8 @@ def test_loaddemo_loads_once_one_person_per_role_and_about_thirty_stores():
         assert stores.values("marketplace").distinct().count() >= 8
     assert "owner@demo.example" in out and "demo-test-pass" in out
     assert User.objects.get(email="owner@demo.example").check_password("demo-test-pass")
+    # The printed password is the people's own: signing in with it leads to the work, not to a password change.
+    assert not User.objects.filter(email__endswith="@demo.example", must_change_password=True).exists()
 
     again, _ = run("loaddemo", "--password", "demo-test-pass")
     with scopes_disabled():

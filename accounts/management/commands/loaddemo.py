@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 user = services.member_add(agency=agency, email=email, role=role, full_name=full_name)[0].user
                 # The demo password is the same for everyone and may be short: it is set, not validated.
                 user.set_password(password)
-                user.save(update_fields=["password"])
+                user.save(update_fields=["password", "must_change_password"])
                 people.setdefault(role, []).append(user)
             # Every app's demo data, the accounts app's first (accounts.extensions.demo_data).
             for load in extensions.demo_data.contributions():
