@@ -209,7 +209,9 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin, ThemeModelAdm
       ``store_path`` (operators see their assigned stores' rows);
     * foreign keys: choices of the active agency only, narrowed the same way;
     * ``agency``: never a form field, set from the request;
-    * another agency's id: 404, for change, delete and history alike.
+    * another agency's id: 404, for change, delete and history alike;
+    * a model that keeps no audit trail (no ``history = audit_trail()``: rows the product rewrites itself, such as
+      daily metrics) has Django's own history page instead of simple-history's, and no page of a version.
     """
 
     #: the power (``accounts.roles.Power``) that allows add, change and delete.
@@ -291,6 +293,22 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin, ThemeModelAdm
         return super().get_search_results(request, queryset, search_term)
 
     # -- audit trail -------------------------------------------------------------------------------
+    @property
+    def keeps_audit_trail(self):
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if self.keeps_audit_trail:
+            return urls
+        return [url for url in urls if not (url.name or "").endswith("_simple_history")]
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.keeps_audit_trail:
+            return super().history_view(request, object_id, extra_context)
+        self._raise_404_unless_visible(request, object_id)
+        return ThemeModelAdmin.history_view(self, request, object_id, extra_context)
+
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistory(self.model, historical_record, agency=caller_of(request).agency)
 
