@@ -27,11 +27,24 @@ def registry_file(app_label):
     return f"tests/{app_label if app_label in PRODUCT_APPS else PLATFORM_APP}/isolation_rows.py"
 
 
+#: The modules of ``tests/<app>/`` the registry reads: the rows of the app's models, and the payloads of its
+#: routes that take rows inside their body (``PAYLOAD_ROUTES``, which an app may keep in a module of their own).
+REGISTRY_MODULES = ("isolation_rows", "isolation_payloads")
+
+
+def payload_file(app_label):
+    """The file where an app registers the payloads of its routes that take rows inside their body."""
+    return f"tests/{app_label if app_label in PRODUCT_APPS else PLATFORM_APP}/isolation_payloads.py"
+
+
 def _row_modules():
     modules = []
     for app in PRODUCT_APPS:
-        if importlib.util.find_spec(f"tests.{app}") and importlib.util.find_spec(f"tests.{app}.isolation_rows"):
-            modules.append(importlib.import_module(f"tests.{app}.isolation_rows"))
+        if not importlib.util.find_spec(f"tests.{app}"):
+            continue
+        for name in REGISTRY_MODULES:
+            if importlib.util.find_spec(f"tests.{app}.{name}"):
+                modules.append(importlib.import_module(f"tests.{app}.{name}"))
     return modules
 
 
@@ -43,6 +56,10 @@ PLATFORM_ROWS = {model: rows for module in ROW_MODULES
 # an agency to point them at. Any other route without a model fails the walker.
 MODELLESS_API_ROUTES = {name: reason for module in ROW_MODULES
                         for name, reason in getattr(module, "MODELLESS_API_ROUTES", {}).items()}
+# API routes that take rows of the agency inside their body (a bulk batch, a report naming a seller), by URL name,
+# each with how to build a payload naming the persona's rows (``rows.PayloadRoute``).
+PAYLOAD_ROUTES = {name: entry for module in ROW_MODULES
+                  for name, entry in getattr(module, "PAYLOAD_ROUTES", {}).items()}
 
 
 def is_historical(model):

@@ -14,6 +14,16 @@ the suite finds by itself (``tests/isolation/registry.py``)::
     }
     # optional: PLATFORM_ROWS = {...}, MODELLESS_API_ROUTES = {"api:...": "why no agency's row is behind it"}
 
+A POST route whose body carries rows inside it (a bulk batch) registers how to build such a body, in
+``tests/<app>/isolation_payloads.py`` (or ``isolation_rows.py``)::
+
+    PAYLOAD_ROUTES = {
+        "api:health-snapshot-bulk": PayloadRoute(
+            payload=lambda persona: {"snapshots": [{"store": persona.assigned_store.pk, "date": "2025-01-01"}]},
+            references=("store", "seller_id"),
+        ),
+    }
+
 Historical (audit-trail) models need no entry: their row is the latest version of their instance model's row.
 """
 
@@ -42,3 +52,17 @@ class PlatformRows:
 
     row: Callable
     reason: str
+
+
+@dataclass(frozen=True)
+class PayloadRoute:
+    """A POST route whose body names rows of the agency inside it (rows of a batch, a seller id in a document),
+    where the walkers cannot find them as serializer fields.
+
+    ``payload``: ``payload(persona)`` → a body that the persona's own writers may send, naming the persona's rows.
+    ``references``: the names under which the answer reports a reference it does not know (a 400 body's key, or
+    the ``field`` of an entry in it), e.g. ``("store", "seller_id")``.
+    """
+
+    payload: Callable
+    references: tuple
