@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_trail
@@ -91,7 +92,7 @@ class HealthSnapshot(TenantModel):
         ]
 
     def __str__(self):
-        return f"{self.store_id} {self.date}"
+        return f"{self.store} · {self.date.isoformat()}"
 
     def values(self):
         """``{key: value}`` of every metric of the vocabulary (``None``: no data)."""
@@ -125,13 +126,13 @@ class StoreHealth(TenantModel):
 
     class Meta:
         verbose_name = _("store health")
-        verbose_name_plural = _("store health")
+        verbose_name_plural = _("portfolio health")
         indexes = [
             models.Index(fields=["agency", "colour"], name="storehealth_agency_colour_idx"),
         ]
 
     def __str__(self):
-        return f"{self.store_id} {self.colour}"
+        return str(self.store)
 
 
 def _target(key):
@@ -173,7 +174,8 @@ class HealthPolicy(TenantModel):
         constraints = [models.UniqueConstraint(fields=["agency"], name="health_policy_one_per_agency")]
 
     def __str__(self):
-        return str(_("Health policy"))
+        # Named by its agency: one agency's pages must never show a name that another agency's row has too.
+        return gettext("Health policy of %(agency)s") % {"agency": self.agency.name}
 
     def thresholds(self):
         """The numbers the rules of ``health.thresholds`` take."""
@@ -206,6 +208,7 @@ class MetricsImport(TenantModel):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -48,7 +48,7 @@ def test_nothing_the_person_may_open_is_missing_from_the_sidebar(agency_a, clien
 
 
 def test_groups_follow_the_work_stores_first_settings_then_the_audit_trail(agency_a, client_as):
-    assert titles(sidebar(client_as(agency_a.owner))) == ["Stores", "Settings", "Audit trail"]
+    assert titles(sidebar(client_as(agency_a.owner))) == ["Stores", "Health", "Settings", "Audit trail"]
 
 
 def test_an_operator_sees_their_work_and_no_settings_nor_audit_trail(agency_a, client_as):
@@ -64,14 +64,14 @@ def test_only_those_who_administer_the_agency_see_the_api_keys(agency_a, client_
 
 
 def test_a_group_contributed_by_an_app_takes_its_place_in_the_order(agency_a, client_as):
-    contributed = NavigationGroup(title="Health", order=20, items=(
+    contributed = NavigationGroup(title="Probe", order=15, items=(
         NavigationItem(title="Store health", icon="monitor_heart", model="accounts.Store"),
         NavigationItem(title="Not installed", icon="block", url_name="no_such_page"),
     ))
     with extensions.admin_navigation.contributed(contributed):
         groups = sidebar(client_as(agency_a.manager))
-    assert titles(groups) == ["Stores", "Health", "Settings", "Audit trail"]
-    assert dict(groups)["Health"] == [("Store health", reverse("admin:accounts_store_changelist"))]
+    assert titles(groups) == ["Stores", "Probe", "Health", "Settings", "Audit trail"]
+    assert dict(groups)["Probe"] == [("Store health", reverse("admin:accounts_store_changelist"))]
 
 
 def test_a_platform_superuser_sees_the_platforms_records(db):
