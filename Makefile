@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser redis messages lint migrate bench clean
+.PHONY: run test install install-test browser redis messages lint migrate bench bench-ingest clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ lint: install-test
 
 bench: install-test
 	$(PY) bench/run.py
+
+## bench-ingest: the metrics ingestion against a raw COPY, on the PostgreSQL of DATABASE_URL (a few minutes).
+bench-ingest: install-test
+	$(PY) bench/ingest.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -7,6 +7,7 @@ variables; `local`, `test` and `production` only adjust what differs.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
@@ -239,7 +240,12 @@ CELERY_REDIS_SOCKET_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
 # that owns the task (the alerts' daily sweep and digest, the reviews' monthly drafting), e.g.
 #   "alerts.sweep": {"task": "alerts.tasks.sweep_all_agencies", "schedule": crontab(minute=15)},
 # A periodic task fans out to one task per agency (AgencyTask), each safe to run twice.
-CELERY_BEAT_SCHEDULE = {}
+# Task modules beyond each app's tasks.py (which autodiscovery finds): the metrics import sits with its upload flow.
+CELERY_IMPORTS = ["health.imports"]
+CELERY_BEAT_SCHEDULE = {
+    # Every store of every active agency evaluated again, daily (05:30 Beijing time, before the working day).
+    "health.sweep": {"task": "health.tasks.sweep_all_agencies", "schedule": crontab(hour=5, minute=30)},
+}
 
 if REDIS_CACHE_URL:
     CACHES = {"default": {
@@ -297,6 +303,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Swagger UI would otherwise fetch a validity badge from validator.swagger.io for any non-local address.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Choice sets used by several fields, named once in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "MetricKeyEnum": "health.metrics.CHOICES",
+        "ReportStatusEnum": "health.metrics.ReportStatus",
+        "SnapshotSourceEnum": "health.models.Source",
+    },
 }
 
 # The admin's theme (django-unfold). The sidebar's groups come from the apps (accounts.extensions.admin_navigation,
@@ -311,7 +323,9 @@ UNFOLD = {
     "SHOW_LANGUAGES": False,
     "SIDEBAR": {"show_search": False, "show_all_applications": False},
     # What the product adds to the theme's look (the header's tools, the platform banner, the overview).
-    "STYLES": [lambda request: static("accounts/admin.css")],
+    # The product's own styles on every admin page: the platform's, and the health app's (its overview section,
+    # dashboard and store panel).
+    "STYLES": [lambda request: static("accounts/admin.css"), lambda request: static("health/health.css")],
     "COLORS": {
         "primary": {
             "50": "oklch(97.7% .013 236.62)",
