@@ -22,6 +22,7 @@ The rules (DOMAIN.md's red warnings):
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models
 from django.utils.functional import lazy
@@ -195,12 +196,20 @@ def is_met(value, target):
 
 def is_close(value, target, margin):
     """Whether a ``value`` that meets ``target`` is within ``margin`` of the room between the target and the
-    perfect value (0 below, 1 above)."""
+    perfect value (0 below, 1 above); a value on the edge of that band is close.
+
+    Computed in decimals of the numbers as written: in binary floats 0.025 × (1 − 0.2) is not 0.02, and a Cancel
+    Rate of exactly 2.0% would miss the yellow band that starts there."""
+    value, limit, margin = _decimal(value), _decimal(target.value), _decimal(margin)
     if target.condition == Condition.LESS_THAN:
-        return value >= target.value * (1 - margin)
+        return value >= limit * (1 - margin)
     if target.condition == Condition.GREATER_THAN:
-        return value <= target.value + (1 - target.value) * margin
+        return value <= limit + (1 - limit) * margin
     return False
+
+
+def _decimal(number):
+    return Decimal(repr(float(number)))
 
 
 def _against_target(key, value, target, margin):

@@ -68,17 +68,21 @@ class ManualSnapshotForm(forms.ModelForm):
                                                      choices=[("", "—"), *((status, status) for status in known)])
 
     def snapshot_row(self):
-        """The row the service takes: the store, the day, and every metric of the form (empty: no data)."""
+        """The row the service takes: the store, the day, and the metrics of the form. On a day's own page every
+        metric is sent (a field emptied there is "no data"); a day added by hand names only the metrics typed in,
+        so that adding a day that already holds the ERP's values corrects what was typed and keeps the rest."""
         data = self.cleaned_data
         store = data.get("store") or self.instance.store
         day = data.get("date") or self.instance.date
         row = {"store": store.pk, "date": day.isoformat()}
+        adding = self.instance.pk is None
         for key in MANUAL_KEYS:
             if key not in self.fields:
                 continue
             value = data.get(key)
             if value in ("", None):
-                row[key] = None
+                if not adding:
+                    row[key] = None
             elif metrics.BY_KEY[key].is_rate:
                 row[key] = float(Decimal(value) / HUNDRED)
             else:

@@ -96,6 +96,9 @@ def _decoded_batch(body):
         decoded = msgspec.json.decode(body)
     except msgspec.DecodeError as error:
         raise exceptions.ParseError(gettext("JSON parse error - %(error)s") % {"error": error}) from None
+    except RecursionError:
+        # As the platform's JSON parser answers it (accounts.platform.api.parsers.LimitedJSONParser).
+        raise exceptions.ParseError(gettext("The JSON body is nested too deeply.")) from None
     if type(decoded) is not dict or type(decoded.get(SNAPSHOTS)) is not list or decoded.keys() - {SNAPSHOTS}:
         raise exceptions.ParseError(gettext('The body is {"snapshots": [...]}: a list of snapshot rows.'))
     return decoded[SNAPSHOTS]

@@ -14,6 +14,12 @@ The steps, for PostgreSQL and for SQLite (``make run``'s embedded default):
    ``received_at`` stay), and the stable order keeps two overlapping batches from deadlocking.
    On PostgreSQL ``RETURNING (xmax = 0)`` tells created from updated; on SQLite the same counts come from the
    preview (the merged rows compared first), since SQLite writes one transaction at a time anyway.
+
+The merge reads the stored rows before it writes them, so two batches of one agency must not merge at the same
+time: batch B would merge with what it read before batch A committed, and write A's metrics of a shared day back
+to what they were (the ERP's push and Amazon's report for the same day, say). On PostgreSQL the merge therefore
+first takes a transaction-level advisory lock of the agency (``MERGE_LOCK``): batches of one agency merge one
+after the other, each reading what the previous one committed; other agencies are not held up.
 """
 
 import itertools
@@ -26,6 +32,9 @@ from .. import metrics
 from ..models import HealthSnapshot
 
 _stage_numbers = itertools.count(1)
+
+#: The first key of the advisory lock that makes one agency's merges take turns (the second is the agency's id).
+MERGE_LOCK = 81_001
 
 TABLE = HealthSnapshot._meta.db_table
 COLUMNS = [HealthSnapshot._meta.get_field(key).column for key in metrics.KEYS]
@@ -215,6 +224,9 @@ def merge(name, *, agency_id, source, now):
     parameters = [agency_id, source, received_at, received_at, agency_id]
     with connection.cursor() as cursor:
         if is_postgresql():
+            # Held until the transaction ends; the statement below then reads what the agency's previous merge
+            # committed (a statement of READ COMMITTED sees what was committed before it started).
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MERGE_LOCK, agency_id])
             cursor.execute(
                 f"WITH upserted AS ({_upsert(name)} RETURNING t.store_id, (t.xmax = 0) AS created) "
                 f"SELECT COUNT(*) FILTER (WHERE created), COUNT(*), COALESCE(array_agg(DISTINCT store_id), '{{}}') "

@@ -15,7 +15,7 @@ from django_scopes import scopes_disabled
 from health import imports
 from health.models import HealthSnapshot, MetricsImport
 from tests.accounts.transfers import private_storage  # noqa: F401  (the fixture of every test here)
-from tests.browser import chromium, save_screenshot, screenshot_on_failure, sign_in  # noqa: F401  (chromium: a fixture)
+from tests.browser import save_screenshot, screenshot_on_failure, sign_in
 from tests.health.factories import HealthSnapshotFactory
 
 pytestmark = pytest.mark.usefixtures("private_storage")

@@ -201,3 +201,14 @@ def test_a_store_of_the_agency_on_another_marketplace_is_named_by_its_own_seller
     assert response.status_code == 200, response.content
     rows = stored()
     assert (rows[(jp.pk, DAY)].cancel_rate, rows[(agency_a.other_store.pk, DAY)].cancel_rate) == (0.02, 0.03)
+
+
+@pytest.mark.parametrize("body", [
+    '{"snapshots": [' + "[" * 100_000,
+    '{"snapshots": [{"store": ' + "[" * 100_000 + "]" * 100_000 + ', "date": "2025-01-01"}]}',
+], ids=["unclosed", "closed"])
+def test_a_body_nested_too_deeply_is_a_400_not_a_crash(agency_a, api_as, body):
+    response = api_as(agency_a.rw_header).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The JSON body is nested too deeply."
+    assert stored() == {}

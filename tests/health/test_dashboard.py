@@ -130,9 +130,10 @@ def test_a_store_back_to_green_is_better(agency_a):
     assert (found.direction, found.arrow, found.ahr_change) == ("better", "↑", 0)
 
 
-def test_the_trend_column_shows_an_arrow_and_the_ahr_change(agency_a, client_as, portfolio):
+def test_the_trend_column_says_what_the_store_was_a_week_ago_and_the_ahrs_change(agency_a, client_as, portfolio):
+    """The red store was green a week ago, its AHR fell by 30: the colour change is the news, the AHR's beside it."""
     page = client_as(agency_a.manager).get(URL).content.decode()
-    assert "health-trend-worse" in page and "↓ -30" in page
+    assert "health-trend-worse" in page and "↓ was Green" in page and "AHR -30" in page
 
 
 # -- a fixed number of queries -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from health import services
 from health.models import Source
-from tests.browser import chromium, save_screenshot, screenshot_on_failure, sign_in  # noqa: F401  (a fixture)
+from tests.browser import save_screenshot, screenshot_on_failure, sign_in
 from tests.factories import ClientFactory, StoreFactory
 
 pytestmark = pytest.mark.browser

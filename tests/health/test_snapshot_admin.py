@@ -85,6 +85,8 @@ def test_entering_a_day_that_exists_corrects_it(agency_a, client_as):
     assert answer.status_code == 302
     (snapshot,) = snapshots_of(agency_a, agency_a.assigned_store)
     assert (snapshot.ahr_score, snapshot.source) == (180, Source.MANUAL)
+    # Only what was typed changes: the day's other metrics (the ERP's) stay.
+    assert (snapshot.late_shipment_rate, snapshot.account_status) == (0.01, "NORMAL")
 
 
 def test_correcting_a_day_on_its_page_keeps_its_store_and_date(agency_a, client_as):

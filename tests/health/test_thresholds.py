@@ -1,9 +1,12 @@
 """The health rules of ``health.thresholds`` at their boundaries, without a database."""
 
+from decimal import Decimal
+
 import pytest
 from django.utils import translation
 
 from health import metrics
+from health.metrics import Condition
 from health.thresholds import (
     Colour,
     Evaluation,
@@ -62,6 +65,26 @@ def test_every_rate_of_the_vocabulary_has_amazons_default_target():
         "valid_tracking_rate": Target(0.95, "GREATER_THAN"), "on_time_delivery_rate": Target(0.9, "GREATER_THAN"),
         "unit_on_time_delivery_rate": Target(0.9, "GREATER_THAN"), "invoice_defect_rate": Target(0.05, "LESS_THAN"),
     }
+
+
+def _yellow_edge(target, condition, margin):
+    """Where the yellow band starts, worked out by hand in decimals (the numbers as a person writes them)."""
+    target, margin = Decimal(str(target)), Decimal(str(margin))
+    if condition == Condition.LESS_THAN:
+        return float(target * (1 - margin))
+    return float(target + (1 - target) * margin)
+
+
+@pytest.mark.parametrize("margin", [0.1, 0.2, 0.25, 0.3])
+@pytest.mark.parametrize("key", metrics.RATE_KEYS)
+def test_a_rate_on_the_edge_of_the_yellow_band_is_yellow_and_just_beyond_it_green(key, margin):
+    """Exact for every rate and margin: in binary floats 2.5% × 0.8 is not 2.0%, and 2.0% would come out green."""
+    metric = metrics.BY_KEY[key]
+    edge = _yellow_edge(metric.target, metric.condition, margin)
+    beyond = edge - 0.0001 if metric.condition == Condition.LESS_THAN else edge + 0.0001
+    rules = Thresholds(yellow_margin=margin)
+    assert colour_of(key, edge, rules) == Colour.YELLOW, (key, margin, edge)
+    assert colour_of(key, beyond, rules) == Colour.GREEN, (key, margin, beyond)
 
 
 def test_an_agency_that_tightens_a_target_sees_red_sooner():
