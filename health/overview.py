@@ -19,8 +19,8 @@ from .thresholds import TONES, Colour, Evaluation
 #: How many stores the section lists; the rest are behind the "more" link.
 LISTED = 10
 TITLE = _("Stores in red and yellow")
-#: The portfolio dashboard's colour filter (the StoreHealth changelist's ``list_filter``), by its query parameter.
-COLOUR_PARAMETER = "colour__exact"
+#: The query parameter of the portfolio dashboard's colour filter (``health.admin.dashboard.ColourFilter``).
+COLOUR_PARAMETER = "colour"
 
 
 def dashboard_url(colour=None):

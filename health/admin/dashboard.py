@@ -30,10 +30,9 @@ from accounts.platform.ids import object_id_or_none
 from accounts.tenancy import caller_of
 
 from ..models import StoreHealth
+from ..overview import COLOUR_PARAMETER
 from ..panels import evaluations_of, render_health_panel
 from ..thresholds import SEVERITY, TONES, WORST_FIRST, Colour, Evaluation
-
-COLOUR_PARAMETER = "colour"
 
 
 class ColourFilter(DropdownFilter):
@@ -71,10 +70,14 @@ class OperatorFilter(DropdownFilter):
     NONE = "none"
 
     def lookups(self, request, model_admin):
-        agency = caller_of(request).agency
+        caller = caller_of(request)
+        agency = caller.agency
         if agency is None:
             return []
         people = account_selectors.assignable_people(agency=agency).order_by("email")
+        if not caller.sees_all_stores:
+            # An operator's list holds their own stores: the only operator to choose is themselves.
+            people = people.filter(pk=caller.user.pk) if caller.user is not None else people.none()
         return [(self.NONE, _("No operator"))] + [(str(person.pk), str(person)) for person in people]
 
     def queryset(self, request, queryset):

@@ -19,7 +19,7 @@ from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
 from accounts.roles import Power
 from accounts.tenancy import caller_of
 
-from .. import metrics, services
+from .. import metrics, selectors, services
 from ..models import HealthPolicy
 
 HUNDRED = Decimal(100)
@@ -124,8 +124,10 @@ class HealthPolicyAdmin(TenantAdmin):
         return super().get_queryset(request).select_related("agency")
 
     def changelist_view(self, request, extra_context=None):
+        # The row is created (with DOMAIN.md's defaults) for the first person who may change it, so that reading
+        # the page never writes; until then the rules use the same defaults (selectors.health_policy).
         agency = caller_of(request).agency
-        if agency is not None:
+        if agency is not None and self.has_change_permission(request):
             services.health_policy_ensure(agency=agency)
         return super().changelist_view(request, extra_context)
 
@@ -136,9 +138,11 @@ class HealthPolicyAdmin(TenantAdmin):
     def current_view(self, request):
         """The form of the agency's one row (created with the defaults if need be)."""
         agency = caller_of(request).agency
-        if agency is None:
+        policy = selectors.health_policy(agency=agency) if agency is not None else None
+        if policy is not None and policy.pk is None and self.has_change_permission(request):
+            policy = services.health_policy_ensure(agency=agency)
+        if policy is None or policy.pk is None:
             return HttpResponseRedirect(reverse("admin:health_healthpolicy_changelist"))
-        policy = services.health_policy_ensure(agency=agency)
         return HttpResponseRedirect(reverse("admin:health_healthpolicy_change", args=[policy.pk]))
 
     def save_model(self, request, obj, form, change):

@@ -135,8 +135,12 @@ def _parsed(parse, rule, text):
     try:
         value = parse(text)
     except ValueError:
-        value = text
-    return rule(value)
+        return rule(text)  # refused, naming the text
+    try:
+        return rule(value)
+    except Invalid:
+        # Refused as parsed ("nan" read as a float, "2" as 2.0): the message names what the file says.
+        return rule(text)
 
 
 def _json_text(text):
@@ -159,11 +163,19 @@ TEXT_RULES = {
 
 
 # -- report targets ----------------------------------------------------------------------------------------------
-def _report_target(entry):
+#: The targets a report may give, by the kind of metric: a rate's within its scale, a count's not below zero (a
+#: report's target wins over the agency's, so a target out of range would turn any value green).
+_TARGET_RANGES = {Kind.RATE: (0, 1), Kind.SCORE: (0, metrics.AHR_MAX), Kind.COUNT: (0, float("inf"))}
+
+
+def _report_target(key, entry):
     if type(entry) is not dict or not entry or not entry.keys() <= {"target", "condition", "status"}:
         return None
     target, condition, verdict = entry.get("target"), entry.get("condition"), entry.get("status")
     if target is not None and (type(target) not in _NUMBER or target != target or abs(target) == float("inf")):
+        return None
+    lowest, highest = _TARGET_RANGES.get(metrics.BY_KEY[key].kind, (float("-inf"), float("inf")))
+    if target is not None and not lowest <= target <= highest:
         return None
     if condition is not None and condition not in _CONDITIONS:
         return None
@@ -178,8 +190,8 @@ def report_targets(value):
     if value is None:
         return None
     if type(value) is dict:
-        cleaned = {key: _report_target(entry) for key, entry in value.items()}
-        if all(key in metrics.BY_KEY and entry is not None for key, entry in cleaned.items()):
+        cleaned = {key: _report_target(key, entry) if key in metrics.BY_KEY else None for key, entry in value.items()}
+        if all(entry is not None for entry in cleaned.values()):
             return _encode(cleaned).decode()
     raise Invalid(_('%(value)s is not a set of report targets ({metric: {"target": number, "condition": '
                     'LESS_THAN, GREATER_THAN or EQUALS, "status": GOOD, BAD or NONE}}).') % {"value": shown(value)})

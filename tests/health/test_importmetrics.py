@@ -102,3 +102,11 @@ def test_the_progress_bar_draws_on_stderr(metrics_file, agency_a):
     err = io.StringIO()
     call_command("importmetrics", str(metrics_file), "--agency", "agency-a", stdout=io.StringIO(), stderr=err)
     assert "metrics.csv" in err.getvalue()
+
+
+def test_a_line_the_csv_reader_cannot_read_is_a_clear_error_and_writes_nothing(tmp_path, agency_a):
+    path = tmp_path / "huge-cell.csv"
+    path.write_text(f"store,date,ahr_status\n{agency_a.assigned_store.pk},{DAY},{'X' * 200_000}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="cannot be read as CSV"):
+        run(path, "agency-a")
+    assert snapshots() == []

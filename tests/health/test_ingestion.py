@@ -120,6 +120,19 @@ def test_report_targets_are_refused_from_anything_but_amazons_report(agency_a):
     assert [(e.index, e.field) for e in errors] == [(0, "report_targets")]
 
 
+@pytest.mark.parametrize("target", [
+    {"target": 1e308, "condition": "LESS_THAN"}, {"target": -0.01, "condition": "LESS_THAN"},
+    {"target": 1.01, "condition": "GREATER_THAN"},
+], ids=["huge", "negative", "above-one"])
+def test_a_report_target_outside_its_metrics_scale_is_refused(agency_a, target):
+    """A report's target wins over the agency's: one out of range would turn any value green."""
+    errors = rejected(agency_a, [{"store": agency_a.assigned_store.pk, "date": YESTERDAY,
+                                  "late_shipment_rate": 0.2, "report_targets": {"late_shipment_rate": target}}],
+                      source=Source.REPORT)
+    assert [(e.index, e.field) for e in errors] == [(0, "report_targets")]
+    assert snapshot_count() == 0
+
+
 # -- every rule, at its boundary -------------------------------------------------------------------------------
 @pytest.mark.parametrize(("key", "value"), [
     ("late_shipment_rate", 0), ("late_shipment_rate", 1), ("odr_mfn", 0.0099), ("ahr_score", 0),
@@ -292,6 +305,17 @@ def test_bad_csv_lines_are_reported_by_line_number_and_nothing_is_written(agency
         (4, "late_shipment_rate"), (5, "non_field_errors"), (6, "date")]
     assert "line 2" in caught.value.errors[2].message
     assert snapshot_count() == 0
+
+
+@pytest.mark.parametrize(("cell", "column"), [("nan", "late_shipment_rate"), ("2", "late_shipment_rate"),
+                                              ("2.5", "ahr_score"), ("-1", "ip_complaints")])
+def test_a_refused_csv_cell_is_named_as_the_file_writes_it(agency_a, cell, column):
+    text = f"store,date,{column}\n{agency_a.assigned_store.pk},{YESTERDAY},{cell}\n"
+    with pytest.raises(BatchRejected) as caught:
+        import_csv(agency_a, text)
+    (error,) = caught.value.errors
+    assert (error.index, error.field) == (2, column)
+    assert error.message.startswith(f"“{cell}” is not")
 
 
 def test_an_unknown_csv_column_is_refused_before_any_row(agency_a):

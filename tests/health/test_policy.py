@@ -91,9 +91,12 @@ def change_url(persona):
     return f"{LIST}{policy_of(persona).pk}/change/"
 
 
-def test_the_list_creates_the_agencys_row_with_the_defaults_on_the_first_visit(agency_a, client_as):
+def test_the_list_creates_the_agencys_row_with_the_defaults_on_the_first_visit_of_who_may_change_it(
+        agency_a, client_as):
+    assert client_as(agency_a.viewer).get(LIST).status_code == 200
+    assert policy_of(agency_a) is None, "reading the page writes nothing"
+    assert client_as(agency_a.manager).get(LIST).status_code == 200
     answer = client_as(agency_a.viewer).get(LIST)
-    assert answer.status_code == 200
     policy = policy_of(agency_a)
     assert policy.late_shipment_rate_target == 0.04
     assert change_url(agency_a) in answer.content.decode()
@@ -144,8 +147,8 @@ def test_a_percentage_over_100_is_a_form_error(agency_a, client_as):
 
 @pytest.mark.parametrize("role", ["operator", "viewer"])
 def test_operators_and_viewers_read_the_policy_but_cannot_change_it(agency_a, client_as, role):
+    client_as(agency_a.owner).get(LIST)
     browser = client_as(agency_a.staff[role])
-    browser.get(LIST)
     page = browser.get(change_url(agency_a))
     assert page.status_code == 200
     assert "4.0%" in page.content.decode() and 'name="late_shipment_rate_target"' not in page.content.decode()

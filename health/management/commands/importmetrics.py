@@ -1,3 +1,4 @@
+import csv
 import io
 import os
 
@@ -27,7 +28,9 @@ class Command(AgencyCommand):
             binary = open(file, "rb")  # noqa: SIM115 - closed below, with the text stream over it
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}) from None
-        bar = tqdm(total=os.fstat(binary.fileno()).st_size, unit="B", unit_scale=True, file=self.stderr._out,
+        bar = tqdm(total=os.fstat(binary.fileno()).st_size, unit="B", unit_scale=True,
+                   # The wrapped stream itself: the wrapper's write() ends each of the bar's redraws with a newline.
+                   file=self.stderr._out,
                    disable=no_progress, desc=os.path.basename(file))
 
         def progress(rows_read):
@@ -44,6 +47,10 @@ class Command(AgencyCommand):
                                    % {"count": len(rejected.errors)}) from None
             except UnicodeDecodeError:
                 raise CommandError(_("%(file)s is not a UTF-8 text file.") % {"file": file}) from None
+            except csv.Error as error:
+                # A line the CSV reader cannot read at all (a cell over its size limit, a NUL byte).
+                raise CommandError(_("%(file)s cannot be read as CSV: %(error)s. Nothing was imported.")
+                                   % {"file": file, "error": error}) from None
             bar.update(bar.total - bar.n)
         counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         if dry_run:
