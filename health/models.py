@@ -141,6 +141,16 @@ def _target(key):
                              validators=[MinValueValidator(0), MaxValueValidator(1)])
 
 
+def _count_target(key):
+    found = metrics.BY_KEY[key]
+    return models.PositiveIntegerField(format_lazy(_("{metric} target"), metric=found.label), default=found.target,
+                                       validators=[MaxValueValidator(COUNT_TARGET_MAX)])
+
+
+#: The highest count target an agency may set.
+COUNT_TARGET_MAX = 1_000_000
+
+
 class HealthPolicy(TenantModel):
     """The agency's health numbers (one row per agency; ``health.selectors.health_policy`` gives the defaults of
     DOMAIN.md when the agency never changed them). Targets are fractions (0.04 is 4 %)."""
@@ -153,6 +163,18 @@ class HealthPolicy(TenantModel):
     on_time_delivery_rate_target = _target("on_time_delivery_rate")
     unit_on_time_delivery_rate_target = _target("unit_on_time_delivery_rate")
     invoice_defect_rate_target = _target("invoice_defect_rate")
+    # Policy counts: Amazon's target is 0; an agency may tolerate a few (a count above its target is red when it
+    # rose, yellow while it stays).
+    ip_complaints_target = _count_target("ip_complaints")
+    suspected_ip_violations_target = _count_target("suspected_ip_violations")
+    authenticity_complaints_target = _count_target("authenticity_complaints")
+    condition_complaints_target = _count_target("condition_complaints")
+    safety_complaints_target = _count_target("safety_complaints")
+    food_safety_issues_target = _count_target("food_safety_issues")
+    listing_policy_violations_target = _count_target("listing_policy_violations")
+    restricted_product_violations_target = _count_target("restricted_product_violations")
+    other_policy_violations_target = _count_target("other_policy_violations")
+    document_requests_target = _count_target("document_requests")
     yellow_margin = models.FloatField(
         _("yellow margin"), default=0.2, validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("How close to its target a metric turns yellow, as a share of the room between the target "
@@ -180,7 +202,7 @@ class HealthPolicy(TenantModel):
     def thresholds(self):
         """The numbers the rules of ``health.thresholds`` take."""
         return Thresholds(
-            targets={key: getattr(self, f"{key}_target") for key in metrics.RATE_KEYS},
+            targets={key: getattr(self, f"{key}_target") for key in (*metrics.RATE_KEYS, *metrics.COUNT_KEYS)},
             yellow_margin=self.yellow_margin,
             ahr_critical_below=self.ahr_critical_below,
             ahr_at_risk_below=self.ahr_at_risk_below,

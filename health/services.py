@@ -10,7 +10,7 @@ from accounts.selectors import visible_stores
 
 from . import amazon_report, evaluation, metrics, selectors, tasks
 from .ingestion import BatchRejected, SnapshotStage, csv_file
-from .models import HealthPolicy, Source
+from .models import COUNT_TARGET_MAX, HealthPolicy, Source
 
 
 # -- ingestion: snapshots in sets (health.ingestion) -----------------------------------------------------------
@@ -110,6 +110,7 @@ def store_health_evaluate(*, agency, store_ids):
 #: The numbers of the health policy: the rate targets, then the yellow margin, then the AHR bands.
 POLICY_FRACTIONS = (*(f"{key}_target" for key in metrics.RATE_KEYS), "yellow_margin")
 POLICY_SCORES = ("ahr_critical_below", "ahr_at_risk_below")
+POLICY_COUNTS = tuple(f"{key}_target" for key in metrics.COUNT_KEYS)
 
 
 def health_policy_ensure(*, agency):
@@ -124,7 +125,7 @@ def health_policy_errors(*, policy, numbers):
     start above the critical one. Each message names the value."""
     errors = {}
     for name, value in numbers.items():
-        if name not in POLICY_FRACTIONS + POLICY_SCORES:
+        if name not in POLICY_FRACTIONS + POLICY_SCORES + POLICY_COUNTS:
             errors[name] = [_("“%(field)s” is not a number of the health policy.") % {"field": name}]
         elif name in POLICY_FRACTIONS and (isinstance(value, bool) or not isinstance(value, (int, float))
                                            or not 0 <= value <= 1):
@@ -133,6 +134,10 @@ def health_policy_errors(*, policy, numbers):
                                         or not 0 <= value <= metrics.AHR_MAX):
             errors[name] = [_("“%(value)s” is not a whole number from 0 to %(max)s.")
                             % {"value": value, "max": metrics.AHR_MAX}]
+        elif name in POLICY_COUNTS and (isinstance(value, bool) or not isinstance(value, int)
+                                        or not 0 <= value <= COUNT_TARGET_MAX):
+            errors[name] = [_("“%(value)s” is not a whole number from 0 to %(max)s.")
+                            % {"value": value, "max": COUNT_TARGET_MAX}]
     if not errors:
         critical = numbers.get("ahr_critical_below", policy.ahr_critical_below)
         at_risk = numbers.get("ahr_at_risk_below", policy.ahr_at_risk_below)

@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminDecimalFieldWidget
 
 from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
 from accounts.roles import Power
@@ -25,6 +26,7 @@ from ..models import HealthPolicy
 HUNDRED = Decimal(100)
 TARGETS = tuple(f"{key}_target" for key in metrics.RATE_KEYS)
 PERCENTAGES = (*TARGETS, "yellow_margin")
+COUNT_TARGETS = tuple(f"{key}_target" for key in metrics.COUNT_KEYS)
 #: Who changes the policy: owners and managers (and read-write keys, which have no admin).
 EDIT_POLICY = Power.MANAGE
 
@@ -47,7 +49,8 @@ def _percent_help(name):
 
 def as_percent(fraction):
     """A stored fraction as the number a person types (0.04 → 4, 0.025 → 2.5)."""
-    return None if fraction is None else (Decimal(str(fraction)) * HUNDRED).normalize()
+    # Without trailing zeros, and written out: normalize() alone turns 90 into 9E+1.
+    return None if fraction is None else Decimal(format((Decimal(str(fraction)) * HUNDRED).normalize(), "f"))
 
 
 class HealthPolicyForm(forms.ModelForm):
@@ -55,7 +58,7 @@ class HealthPolicyForm(forms.ModelForm):
 
     class Meta:
         model = HealthPolicy
-        fields = (*PERCENTAGES, "ahr_critical_below", "ahr_at_risk_below")
+        fields = (*PERCENTAGES, "ahr_critical_below", "ahr_at_risk_below", *COUNT_TARGETS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +66,8 @@ class HealthPolicyForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name] = forms.DecimalField(
                     label=_percent_label(name), help_text=_percent_help(name), min_value=0, max_value=100,
-                    max_digits=7, decimal_places=4, initial=as_percent(getattr(self.instance, name)))
+                    max_digits=7, decimal_places=4, initial=as_percent(getattr(self.instance, name)),
+                    widget=UnfoldAdminDecimalFieldWidget)
                 self.initial[name] = as_percent(getattr(self.instance, name))
 
     def clean(self):
@@ -105,6 +109,9 @@ class HealthPolicyAdmin(TenantAdmin):
                             "description": _("Rates in percent. A value equal to its target does not meet it.")}),
             (_("Yellow"), {"fields": [shown("yellow_margin")]}),
             (_("Account Health Rating"), {"fields": ["ahr_critical_below", "ahr_at_risk_below"]}),
+            (_("Policy counts"), {"fields": list(COUNT_TARGETS), "classes": ["collapse"],
+                                  "description": _("Amazon's target is 0. A count above its target is red when it "
+                                                   "rose since the previous count, yellow while it stays.")}),
             (None, {"fields": ["updated_at"]}),
         )
 
@@ -112,7 +119,7 @@ class HealthPolicyAdmin(TenantAdmin):
         if self._can_write(request):
             return self.readonly_fields
         return (*(f"{name}_percent" for name in PERCENTAGES), "ahr_critical_below", "ahr_at_risk_below",
-                "updated_at")
+                *COUNT_TARGETS, "updated_at")
 
     def has_add_permission(self, request, *args):
         return False

@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeDateFilter
+from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.roles import Power
@@ -58,14 +59,16 @@ class ManualSnapshotForm(forms.ModelForm):
                 value = getattr(self.instance, key) if self.instance.pk else None
                 self.fields[key] = forms.DecimalField(
                     label=format_lazy("{label} (%)", label=metric.label), required=False, min_value=0,
-                    max_value=100, decimal_places=4, initial=None if value is None else round(value * 100, 4))
+                    max_value=100, decimal_places=4, initial=None if value is None else round(value * 100, 4),
+                    widget=UnfoldAdminDecimalFieldWidget)
             elif key in STATUS_CHOICES:
                 known = list(STATUS_CHOICES[key])
                 current = getattr(self.instance, key) if self.instance.pk else None
                 if current and current not in known:
                     known.append(current)  # a status Amazon sent that the list does not know stays choosable
-                self.fields[key] = forms.ChoiceField(label=metric.label, required=False,
-                                                     choices=[("", "—"), *((status, status) for status in known)])
+                self.fields[key] = forms.ChoiceField(
+                    label=metric.label, required=False, widget=UnfoldAdminSelectWidget,
+                    choices=[("", "—"), *((status, status) for status in known)])
 
     def snapshot_row(self):
         """The row the service takes: the store, the day, and the metrics of the form. On a day's own page every

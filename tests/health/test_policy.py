@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django_scopes import scopes_disabled
 
-from health import selectors, services
+from health import metrics, selectors, services
 from health.models import HealthPolicy, StoreHealth
 from health.thresholds import Colour
 from tests.health.factories import HealthSnapshotFactory
@@ -46,6 +46,20 @@ def test_changing_a_target_evaluates_every_store_again_after_the_commit(agency_a
     assert policy_of(agency_a).history.count() == 2  # created with the defaults, then changed
 
 
+def test_an_agency_that_tolerates_a_few_document_requests_sees_them_green_up_to_its_target(
+        agency_a, django_capture_on_commit_callbacks):
+    HealthSnapshotFactory(store=agency_a.assigned_store, date=datetime.date(2025, 3, 1), document_requests=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        update(agency_a, document_requests_target=2)
+    with scopes_disabled():
+        health = StoreHealth.objects.get(store=agency_a.assigned_store)
+    assert health.evaluations["document_requests"]["colour"] == Colour.GREEN
+    with agency_a.scope():
+        rules = selectors.health_policy(agency=agency_a.agency).thresholds()
+    assert rules.target_of("document_requests").value == 2
+    assert rules.target_of("ip_complaints").value == 0
+
+
 def test_setting_the_same_numbers_again_changes_and_queues_nothing(agency_a, django_capture_on_commit_callbacks):
     update(agency_a, ahr_critical_below=120)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -61,6 +75,8 @@ def test_setting_the_same_numbers_again_changes_and_queues_nothing(agency_a, dja
     ({"ahr_critical_below": 1001}, "ahr_critical_below", ("1001",)),
     ({"ahr_critical_below": "90"}, "ahr_critical_below", ("90",)),
     ({"happiness_target": 0.5}, "happiness_target", ("happiness_target",)),
+    ({"ip_complaints_target": -1}, "ip_complaints_target", ("-1",)),
+    ({"ip_complaints_target": 1.5}, "ip_complaints_target", ("1.5",)),
 ])
 def test_bad_numbers_are_refused_naming_the_field_and_value_and_nothing_is_written(agency_a, numbers, field, words,
                                                                                    django_capture_on_commit_callbacks):
@@ -83,7 +99,8 @@ def form_data(**changes):
     data = {"odr_mfn_target": "1", "odr_afn_target": "1", "late_shipment_rate_target": "4", "cancel_rate_target": "2.5",
             "valid_tracking_rate_target": "95", "on_time_delivery_rate_target": "90",
             "unit_on_time_delivery_rate_target": "90", "invoice_defect_rate_target": "5", "yellow_margin": "20",
-            "ahr_critical_below": "100", "ahr_at_risk_below": "200"}
+            "ahr_critical_below": "100", "ahr_at_risk_below": "200",
+            **{f"{key}_target": "0" for key in metrics.COUNT_KEYS}}
     return {**data, **changes}
 
 
