@@ -62,10 +62,6 @@ class Metric:
         return self.kind == Kind.RATE
 
     @property
-    def is_count(self):
-        return self.kind == Kind.COUNT
-
-    @property
     def abbreviation(self):
         return self.short_label or self.label
 

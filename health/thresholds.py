@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -313,5 +312,3 @@ def _target_reason(e, values):
         return gettext("%(metric)s %(value)s > target %(target)s") % values
     return gettext("%(metric)s %(value)s = target %(target)s") % values
 
-
-describe_lazy = lazy(describe, str)
