@@ -68,7 +68,7 @@ def test_bad_lines_are_printed_by_line_number_and_nothing_is_written(tmp_path, a
         call_command("importmetrics", str(path), "--agency", "agency-a", "--no-progress", stdout=io.StringIO(),
                      stderr=err)
 
-    assert "line 3, field late_shipment_rate: 7.0 is not a rate from 0 to 1." in err.getvalue()
+    assert "line 3, field late_shipment_rate: “7” is not a rate from 0 to 1." in err.getvalue()
     assert snapshots() == []
 
 
