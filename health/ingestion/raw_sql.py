@@ -92,13 +92,6 @@ def stage_rows(name, rows):
                                [(row[0], row[1], adapt(row[2]), *row[3:]) for row in rows])
 
 
-def analyse_stage(name):
-    """Give PostgreSQL's planner the stage's size (a temporary table has no statistics of its own)."""
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {name}")
-
-
 def stores_named(stores, *, ids, seller_ids, marketplaces):
     """``stores`` (a queryset of the agency's stores) narrowed to those with one of ``ids`` or one of
     ``seller_ids`` on one of ``marketplaces``, as ``(id, seller_id, marketplace)``. On PostgreSQL the sets are
@@ -156,9 +149,11 @@ def _merged_select(name):
     parts.append(f"o.{_quoted(_TARGETS)} AS old_targets")
     parts.append(f"{_merged_targets()} AS new_targets")
     if is_postgresql():
-        # A lookup of the unique index per staged row, whatever the planner believes of the table's size: a join
-        # that sorts all of a large agency's snapshots to merge a batch costs more than the batch. (LIMIT 1, true
-        # of a unique key anyway, keeps the planner from flattening the lateral subquery into such a join.)
+        # One index probe per staged row, whatever the planner believes of the table's size: a join that sorts all
+        # of a large agency's snapshots to merge a batch costs more than the batch. (LIMIT 1, true of a unique key
+        # anyway, keeps the planner from flattening the lateral subquery into such a join.) Both indexes that lead
+        # with the agency hold the whole key, so the probe is exact with either; before the table has statistics
+        # the planner cannot tell them apart.
         return (f"SELECT {', '.join(parts)} FROM {name} s LEFT JOIN LATERAL (SELECT * FROM {TABLE} found "
                 f"WHERE found.agency_id = %s AND found.store_id = s.store_id AND found.date = s.date LIMIT 1) o "
                 f"ON true")
@@ -218,25 +213,6 @@ def _upsert(name):
     )
 
 
-#: The share of the snapshots changed since PostgreSQL last analysed the table past which a merge analyses it first
-#: (and at least this many rows).
-STALE_SHARE, STALE_ROWS = 0.2, 1000
-
-
-def _analyse_if_stale(cursor):
-    """Analyse the snapshots table when much of it changed since it was last analysed (a first import, a new
-    agency's history). With statistics of a smaller table the planner reads the stored rows of a batch through the
-    wrong index, and each batch of a large first load takes longer than the one before (measured: 0.5 s for the
-    first 5,000 rows, 30 s for the seventeenth batch); autovacuum analyses the table only later. Analysing samples
-    a fixed number of rows (about 0.1 s), and does not block other writers."""
-    cursor.execute(
-        "SELECT COALESCE(s.n_mod_since_analyze, 0), GREATEST(c.reltuples, 0) FROM pg_class c "
-        "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = %s::regclass", [TABLE])
-    changed, analysed_rows = cursor.fetchone()
-    if changed > max(STALE_ROWS, STALE_SHARE * analysed_rows):
-        cursor.execute(f"ANALYZE {TABLE}")
-
-
 def merge(name, *, agency_id, source, now):
     """Upsert the stage into the snapshots: ``(created, updated, staged, store ids created or changed)``."""
     received_at = connection.ops.adapt_datetimefield_value(now)
@@ -246,7 +222,6 @@ def merge(name, *, agency_id, source, now):
             # Held until the transaction ends; the statement below then reads what the agency's previous merge
             # committed (a statement of READ COMMITTED sees what was committed before it started).
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [MERGE_LOCK, agency_id])
-            _analyse_if_stale(cursor)
             cursor.execute(
                 f"WITH upserted AS ({_upsert(name)} RETURNING t.store_id, (t.xmax = 0) AS created) "
                 f"SELECT COUNT(*) FILTER (WHERE created), COUNT(*), COALESCE(array_agg(DISTINCT store_id), '{{}}') "

@@ -150,14 +150,12 @@ class SnapshotStage:
     # -- the upsert --------------------------------------------------------------------------------------------
     def preview(self):
         """What ``merge`` would do, writing nothing to the snapshots."""
-        raw_sql.analyse_stage(self.name)
         created, updated, staged, store_ids = raw_sql.preview(self.name, agency_id=self.agency.pk)
         return UpsertResult(created=created, updated=updated, unchanged=staged - created - updated,
                             store_ids=store_ids)
 
     def merge(self):
         """Upsert the staged rows: created, updated and unchanged rows, and the stores whose rows changed."""
-        raw_sql.analyse_stage(self.name)
         created, updated, staged, store_ids = raw_sql.merge(self.name, agency_id=self.agency.pk, source=self.source,
                                                             now=timezone.now())
         return UpsertResult(created=created, updated=updated, unchanged=staged - created - updated,

@@ -6,12 +6,12 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 from django_scopes import scopes_disabled
 
 from health import services
-from health.ingestion import BatchRejected, RowError, SnapshotStage, UpsertResult
+from health.ingestion import BatchRejected, RowError, SnapshotStage, UpsertResult, raw_sql
 from health.ingestion.validation import date_error
 from health.models import HealthSnapshot, Source
 from tests.factories import StoreFactory
@@ -268,6 +268,35 @@ def test_a_stage_previews_what_it_would_merge_without_writing(agency_a):
                                                store_ids=frozenset({agency_a.assigned_store.pk,
                                                                     agency_a.other_store.pk}))
     assert snapshot_count() == 1 and snapshot(agency_a.assigned_store).cancel_rate == 0.01
+
+
+def test_every_index_that_can_find_a_stored_day_holds_its_whole_key():
+    """Before PostgreSQL has statistics of the snapshots (a new database, a new agency's first load) it cannot
+    tell apart the indexes that lead with the agency; whichever it picks, finding a staged row's stored row must
+    be one probe, not a walk through all of the agency's rows of that day."""
+    keys = [list(index.fields) for index in HealthSnapshot._meta.indexes]
+    keys += [list(constraint.fields) for constraint in HealthSnapshot._meta.constraints]
+    for fields in keys:
+        if fields[0] == "agency" and "date" in fields:
+            assert {"store", "date"} <= set(fields), fields
+
+
+def test_the_merge_reads_each_stored_row_through_its_whole_key(agency_a):
+    upsert(agency_a, [{"store": agency_a.assigned_store.pk, "date": YESTERDAY, "cancel_rate": 0.01}])
+    postgresql = connection.vendor == "postgresql"
+    with agency_a.scope(), transaction.atomic(), SnapshotStage(agency=agency_a.agency, source=Source.API) as stage:
+        stage.add([{"store": agency_a.assigned_store.pk, "date": YESTERDAY, "cancel_rate": 0.02}])
+        with connection.cursor() as cursor:
+            cursor.execute(("EXPLAIN " if postgresql else "EXPLAIN QUERY PLAN ") + raw_sql._merged_select(stage.name),
+                           [agency_a.agency.pk])
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+    if postgresql:
+        looked_up = [line for line in plan if "Index Cond" in line]
+        assert looked_up and all("store_id = s.store_id" in line and "date = s.date" in line for line in looked_up)
+        assert not any("Filter" in line for line in plan), plan
+    else:
+        found = [line for line in plan if "USING" in line and "INDEX" in line]
+        assert found and all("store_id=?" in line and "date=?" in line for line in found), plan
 
 
 # -- CSV ---------------------------------------------------------------------------------------------------------
