@@ -5,7 +5,10 @@
   that declares a larger ``Content-Length`` is refused at its first read, before a byte of it is read; one that
   declares less, or nothing (chunked), is refused as soon as it has given more than the limit. The refusal is
   Django's ``RequestDataTooBig``: the API answers it with 413 and a JSON body
-  (``accounts.platform.api.exceptions``), the admin with Django's 400.
+  (``accounts.platform.api.exceptions``), the admin with Django's 400. A view that takes files (an appeal document's
+  upload) widens its own limit: an API view class, or a ``ModelAdmin`` for its admin pages, with a
+  ``request_body_limit`` (bytes, or a callable that returns them); the body is bounded by it instead, from before
+  its first byte is read.
 * **NUL characters in query parameters.** No parameter of the product takes one, and PostgreSQL refuses them in
   text: a NUL in a parameter's name or value is a 400 naming the parameter (the API's field-error body on the
   API), before any view, filter or paginator reads it.
@@ -49,6 +52,11 @@ class BoundedBody:
             raise RequestDataTooBig("The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
         return chunk
 
+    def widen(self, limit):
+        """Bound the body by ``limit`` instead (a view that takes files); only before any of it was read."""
+        if self._given == 0 and limit > self._limit:
+            self._limit = limit
+
     def read(self, size=-1, /):
         return self._counted(self._stream.read(self._room(size)))
 
@@ -62,6 +70,13 @@ class BoundedBody:
 def parameters_with_nul(query):
     """The names of the query parameters (a ``QueryDict``) whose name or any value holds a NUL character."""
     return [name for name, values in query.lists() if "\x00" in name or any("\x00" in value for value in values)]
+
+
+def body_limit_of(view_func):
+    """The ``request_body_limit`` a view declares (its API view class's, or its ``ModelAdmin``'s); ``None``."""
+    owner = getattr(view_func, "cls", None) or getattr(view_func, "model_admin", None)
+    limit = getattr(owner, "request_body_limit", None)
+    return limit() if callable(limit) else limit
 
 
 def is_api_view(view_func):
@@ -86,6 +101,9 @@ class RequestLimitsMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        wider = body_limit_of(view_func)
+        if wider is not None and isinstance(request._stream, BoundedBody):
+            request._stream.widen(wider)
         try:
             names = parameters_with_nul(request.GET)
         except TooManyFieldsSent:

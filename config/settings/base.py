@@ -176,6 +176,8 @@ MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private"))
 # Appeal documents are private: the default storage is a local folder outside the static tree that no
 # URL serves directly. Set STORAGE_BACKEND=s3 (and the AWS_* variables) for any S3 API.
 STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
+# Seconds a presigned download URL of an S3 store lives (documents.storage caps it at 15 minutes).
+DOCUMENTS_URL_LIFETIME = env.int("DOCUMENTS_URL_LIFETIME", default=15 * 60)
 if STORAGE_BACKEND == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -188,15 +190,18 @@ if STORAGE_BACKEND == "s3":
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            "querystring_expire": min(DOCUMENTS_URL_LIFETIME, 15 * 60),
         },
     }
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None, "file_permissions_mode": 0o600},
     }
 STORAGES = {
     "default": _default_storage,
+    # The appeal documents' files (documents.storage): the same private place, under keys of their own.
+    "documents": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -361,6 +366,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 # a metrics CSV the admin loads within the upload's request; a larger file is handed to a task (MetricsImport)
 # whose progress the page shows.
 HEALTH_BULK_MAX_ROWS = env.int("HEALTH_BULK_MAX_ROWS", default=5000)
+# The largest file of an appeal document (bytes): a larger upload is answered 413. The body of an upload request
+# may exceed DATA_UPLOAD_MAX_MEMORY_SIZE by this much plus DOCUMENTS_UPLOAD_FORM_BYTES for the form's other fields;
+# files beyond FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, never held in memory.
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_UPLOAD_FORM_BYTES = env.int("DOCUMENTS_UPLOAD_FORM_BYTES", default=1024 * 1024)
 HEALTH_IMPORT_INLINE_MAX_BYTES = env.int("HEALTH_IMPORT_INLINE_MAX_BYTES", default=1024 * 1024)
 
 LOGGING = {

@@ -25,3 +25,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"storehealth-test-{os.getpid()}.sqlite3"),
     }
+
+# Files (appeal documents, metrics imports) go to a private folder of this test run, which the worker processes the
+# integration tests start find through the environment.
+os.environ.setdefault("DJANGO_MEDIA_ROOT", str(Path(tempfile.gettempdir()) / f"storehealth-media-{os.getpid()}"))
+MEDIA_ROOT = os.environ["DJANGO_MEDIA_ROOT"]
+if STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):  # noqa: F405
+    _local = {**STORAGES["default"], "OPTIONS": {**STORAGES["default"]["OPTIONS"], "location": MEDIA_ROOT}}  # noqa: F405
+    STORAGES = {**STORAGES, "default": _local, "documents": _local}  # noqa: F405
