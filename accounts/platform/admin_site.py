@@ -243,6 +243,15 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin, ThemeModelAdm
     def get_queryset(self, request):
         return self.agency_rows(request, super().get_queryset(request))
 
+    # -- routes -------------------------------------------------------------------------------------
+    def admin_route(self, method):
+        """``method`` as a page of this admin of its own (``get_urls``): behind the admin site's sign-in, and known
+        as this ``ModelAdmin``'s (``model_admin``, as Django's own routes are) to the isolation walker and to the
+        request limits (``request_body_limit``)."""
+        wrapper = self.admin_site.admin_view(method)
+        wrapper.model_admin = self
+        return wrapper
+
     @staticmethod
     def agency_rows(request, queryset):
         """The rows of ``queryset`` the person may see: their agency's, narrowed to their stores."""
@@ -325,6 +334,54 @@ class TenantAdmin(RowsOutsideQuerysetNotFound, SimpleHistoryAdmin, ThemeModelAdm
         if object_id_or_none(version_id) is None or self.get_object(request, object_id) is None:
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PolicyAdmin(TenantAdmin):
+    """The admin of an app's policy row (one per agency: ``accounts.models``' docstring). No adding: the row is
+    created, with the app's defaults, for the first person who may change it, when they open the list (so that
+    reading never writes; until then the rules use the same defaults); no deleting: the defaults are a row too.
+    ``current/`` leads to the agency's row (the sidebar's link).
+
+    A subclass says how to read and create its row: ``policy_of(agency)``, the app's selector (the row or an unsaved
+    one with the defaults), and ``policy_ensure(agency)``, the app's service that creates it."""
+
+    def policy_of(self, agency):
+        raise NotImplementedError(f"{type(self).__name__} reads the agency's row with its app's selector")
+
+    def policy_ensure(self, agency):
+        raise NotImplementedError(f"{type(self).__name__} creates the agency's row with its app's service")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency")
+
+    def changelist_view(self, request, extra_context=None):
+        agency = caller_of(request).agency
+        if agency is not None and self.has_change_permission(request):
+            self.policy_ensure(agency)
+        return super().changelist_view(request, extra_context)
+
+    def _url_name(self, view):
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def get_urls(self):
+        return [path("current/", self.admin_route(self.current_view), name=self._url_name("current")),
+                *super().get_urls()]
+
+    def current_view(self, request):
+        """The form of the agency's one row (created with the defaults for someone who may change it)."""
+        agency = caller_of(request).agency
+        policy = self.policy_of(agency) if agency is not None else None
+        if policy is not None and policy.pk is None and self.has_change_permission(request):
+            policy = self.policy_ensure(agency)
+        if policy is None or policy.pk is None:
+            return HttpResponseRedirect(reverse(f"admin:{self._url_name('changelist')}"))
+        return HttpResponseRedirect(reverse(f"admin:{self._url_name('change')}", args=[policy.pk]))
 
 
 class ReadableHistory(HistoricalRecordContextHelper):

@@ -52,6 +52,10 @@ class BoundedBody:
             raise RequestDataTooBig("The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
         return chunk
 
+    @property
+    def limit(self):
+        return self._limit
+
     def widen(self, limit):
         """Bound the body by ``limit`` instead (a view that takes files); only before any of it was read."""
         if self._given == 0 and limit > self._limit:
@@ -98,12 +102,14 @@ class RequestLimitsMiddleware:
         if limit is not None:
             # Django reads the body through this attribute (``HttpRequest.read``), and so do DRF's parsers.
             request._stream = BoundedBody(request._stream, limit=limit, declared=declared_length(request))
+            request.body_limit = limit  # what a refusal names (accounts.platform.api.exceptions)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         wider = body_limit_of(view_func)
         if wider is not None and isinstance(request._stream, BoundedBody):
             request._stream.widen(wider)
+            request.body_limit = request._stream.limit
         try:
             names = parameters_with_nul(request.GET)
         except TooManyFieldsSent:

@@ -126,15 +126,10 @@ class MetricsImportAdmin(TenantAdmin):
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
 
-        def view(method):
-            wrapper = self.admin_site.admin_view(method)
-            wrapper.model_admin = self  # as Django's own routes of a ModelAdmin, for the isolation walker
-            return wrapper
-
         own = [
-            path("confirm/", view(self.confirm_view), name=f"{prefix}_confirm"),
-            path("template/", view(self.template_view), name=f"{prefix}_template"),
-            path("<path:object_id>/status/", view(self.status_view), name=f"{prefix}_status"),
+            path("confirm/", self.admin_route(self.confirm_view), name=f"{prefix}_confirm"),
+            path("template/", self.admin_route(self.template_view), name=f"{prefix}_template"),
+            path("<path:object_id>/status/", self.admin_route(self.status_view), name=f"{prefix}_status"),
         ]
         return own + super().get_urls()
 

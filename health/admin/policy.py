@@ -10,13 +10,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponseRedirect
-from django.urls import path, reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminDecimalFieldWidget
 
-from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
+from accounts.platform.admin_site import PolicyAdmin, register_audit_trail, site
 from accounts.roles import Power
 from accounts.tenancy import caller_of
 
@@ -92,8 +90,8 @@ def _percent_column(name):
 
 
 @admin.register(HealthPolicy, site=site)
-class HealthPolicyAdmin(TenantAdmin):
-    """One row per agency: no adding (it exists from the first visit), no deleting (the defaults are a row too)."""
+class HealthPolicyAdmin(PolicyAdmin):
+    """The agency's one row (``PolicyAdmin``)."""
 
     form = HealthPolicyForm
     write_power = EDIT_POLICY
@@ -121,36 +119,11 @@ class HealthPolicyAdmin(TenantAdmin):
         return (*(f"{name}_percent" for name in PERCENTAGES), "ahr_critical_below", "ahr_at_risk_below",
                 *COUNT_TARGETS, "updated_at")
 
-    def has_add_permission(self, request, *args):
-        return False
+    def policy_of(self, agency):
+        return selectors.health_policy(agency=agency)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("agency")
-
-    def changelist_view(self, request, extra_context=None):
-        # The row is created (with DOMAIN.md's defaults) for the first person who may change it, so that reading
-        # the page never writes; until then the rules use the same defaults (selectors.health_policy).
-        agency = caller_of(request).agency
-        if agency is not None and self.has_change_permission(request):
-            services.health_policy_ensure(agency=agency)
-        return super().changelist_view(request, extra_context)
-
-    def get_urls(self):
-        return [path("current/", self.admin_site.admin_view(self.current_view), name="health_healthpolicy_current"),
-                *super().get_urls()]
-
-    def current_view(self, request):
-        """The form of the agency's one row (created with the defaults if need be)."""
-        agency = caller_of(request).agency
-        policy = selectors.health_policy(agency=agency) if agency is not None else None
-        if policy is not None and policy.pk is None and self.has_change_permission(request):
-            policy = services.health_policy_ensure(agency=agency)
-        if policy is None or policy.pk is None:
-            return HttpResponseRedirect(reverse("admin:health_healthpolicy_changelist"))
-        return HttpResponseRedirect(reverse("admin:health_healthpolicy_change", args=[policy.pk]))
+    def policy_ensure(self, agency):
+        return services.health_policy_ensure(agency=agency)
 
     def save_model(self, request, obj, form, change):
         numbers = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.cleaned_data}

@@ -39,11 +39,14 @@ class TenantRows:
     ``beyond_operator``: a row of the agency that belongs to a store not assigned to the agency's operators,
     so that they must not see it either; ``None`` when operators see the model's rows like everyone else.
     ``reason``: why a model that is not tenant-owned is here.
+    ``served_through``: for a row that no route serves by its own id (a link row between two others), the route
+    that reaches it instead, and why: the walk then checks the pages and lists the model has, if any.
     """
 
     row: Callable
     beyond_operator: Callable | None = None
     reason: str = ""
+    served_through: str = ""
 
 
 @dataclass(frozen=True)

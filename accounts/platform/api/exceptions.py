@@ -37,8 +37,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge(_("The request body is larger than %(limit)d bytes.")
-                              % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+        request = getattr(context.get("request"), "_request", None)
+        limit = getattr(request, "body_limit", settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        exc = RequestTooLarge(_("The request body is larger than %(limit)d bytes.") % {"limit": limit})
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ParseError(_("The request has more than %(limit)d fields.")
                                     % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})
