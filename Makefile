@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser redis messages lint migrate bench bench-ingest clean
+.PHONY: run test install install-test browser redis libmagic messages lint migrate bench bench-ingest bench-documents clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,16 @@ $(VENV)/.installed-local: requirements/base.txt requirements/local.txt | $(VENV)
 	$(PIP) install --quiet -r requirements/local.txt
 	touch $@ $(VENV)/.installed-base
 
-install: $(VENV)/.installed-base
-install-test: $(VENV)/.installed-local
+install: libmagic $(VENV)/.installed-base
+install-test: libmagic $(VENV)/.installed-local
+
+## libmagic: Debian's libmagic1, which sniffs the type of an uploaded document from its bytes (python-magic's
+## library; most Debian machines have it through the `file` command); needs root or sudo when it is missing.
+libmagic:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libmagic1 >/dev/null; \
+	fi
 
 ## run: SQLite, tasks in-process, demo data loaded once; prints the URL and the logins.
 run: install
@@ -77,6 +85,11 @@ bench: install-test
 ## bench-ingest: the metrics ingestion against a raw COPY, on the PostgreSQL of DATABASE_URL (a few minutes).
 bench-ingest: install-test
 	$(PY) bench/ingest.py
+
+## bench-documents: upload and download of a 2 MiB and a 20 MiB document through the API on the local storage:
+## throughput, and peak memory that must not grow with the file size (SQLite unless DATABASE_URL is set).
+bench-documents: install-test
+	$(PY) bench/documents.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -11,6 +11,9 @@ A document is, on a given day (``document_freshness``):
   today included;
 * **valid** otherwise.
 
+A paper that both carries an expiry date and ages by issue date ends on the earlier of the two days, and that day
+says whether it expired or went stale.
+
 A store's **appeal kit** (``appeal_kit``) is the list of types it must have ready: for each, the freshest document
 that serves the store decides; a type with no document is missing. Expired and stale papers alike are not ready.
 """
@@ -72,13 +75,14 @@ def _last_good_day(*, rule, issued_on, expires_on, max_age_days):
 def document_freshness(*, rule, issued_on, expires_on, max_age_days, today, expiring_within_days):
     """The ``Freshness`` of a document of a type with ``rule`` (``max_age_days``: the agency's days for an
     ``ISSUED_WITHIN`` type) on ``today``, warning ``expiring_within_days`` ahead."""
-    if expires_on is not None and expires_on < today:
+    good_until, by_age = _last_good_day(rule=rule, issued_on=issued_on, expires_on=expires_on,
+                                        max_age_days=max_age_days)
+    # The earlier end decides: a bill that went stale in March and whose expiry date passed yesterday is stale.
+    if good_until is not None and good_until < today and not by_age:
         return Freshness(State.EXPIRED, expires_on, _("Expired on %(date)s.") % {"date": expires_on.isoformat()})
     if rule == FreshnessRule.ISSUED_WITHIN and issued_on is None:
         return Freshness(State.STALE, None, _("No issue date: this paper is good for %(days)s days from the day it "
                                               "was issued.") % {"days": max_age_days})
-    good_until, by_age = _last_good_day(rule=rule, issued_on=issued_on, expires_on=expires_on,
-                                        max_age_days=max_age_days)
     if good_until is None:
         return Freshness(State.VALID, None, _("Valid, with no expiry date."))
     if good_until < today:

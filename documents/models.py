@@ -7,7 +7,8 @@ with them, their links to other records, the agency's own document types and its
 * ``DocumentVersion``: one uploaded file of a document, kept with its SHA-256, size, sniffed content type, cleaned
   name, who uploaded it and when. A new version never replaces an earlier one; each stays downloadable. The file
   lives in the documents storage under a random key below the agency's prefix (``documents.storage``).
-* ``DocumentEvent``: the trail, one row per upload, new version, download, change, deletion and restoration.
+* ``DocumentEvent``: the trail, one row per upload, new version, download, change, deletion, restoration and
+  removal for good; it stays when its document is purged.
 * ``DocumentLink``: a document attached to another record (a case, a chat), through
   ``services.document_link`` and ``selectors.documents_linked_to``.
 * ``DocumentType``: a type an agency adds to the built-in ones (``documents.types``).
@@ -131,6 +132,9 @@ class AppealDocument(TenantModel):
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("deleted by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # Set when the document goes to the trash, from the trash days of that moment: a later change of the days
+    # neither shortens nor lengthens what was promised.
+    purge_after = models.DateTimeField(_("removed for good after"), null=True, blank=True)
 
     store_path = "stores"
 
@@ -218,11 +222,14 @@ class DocumentEvent(TenantModel):
         CHANGED = "changed", _("Details changed")
         DELETED = "deleted", _("Moved to the trash")
         RESTORED = "restored", _("Restored from the trash")
+        PURGED = "purged", _("Removed for good")
         LINKED = "linked", _("Attached to a record")
         UNLINKED = "unlinked", _("Detached from a record")
 
-    document = models.ForeignKey(AppealDocument, verbose_name=_("document"), on_delete=models.CASCADE,
+    # The trail outlives the document: when the trash is purged, its lines stay, naming it by its title.
+    document = models.ForeignKey(AppealDocument, verbose_name=_("document"), null=True, on_delete=models.SET_NULL,
                                  related_name="events")
+    document_title = models.CharField(_("document title"), max_length=200, blank=True)
     version = models.ForeignKey(DocumentVersion, verbose_name=_("version"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
@@ -236,13 +243,13 @@ class DocumentEvent(TenantModel):
     store_path = "document__stores"
 
     class Meta:
-        verbose_name = _("document event")
-        verbose_name_plural = _("document trail")
+        verbose_name = _("document trail entry")
+        verbose_name_plural = _("document trail entries")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["agency", "document", "at"], name="document_event_idx")]
 
     def __str__(self):
-        return f"{self.document} · {self.get_action_display()}"
+        return f"{self.document_title} · {self.get_action_display()}"
 
 
 class DocumentLink(TenantModel):

@@ -7,7 +7,7 @@ Who sees a document: the people who see one of the stores it serves (``accounts.
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 
 from accounts.selectors import visible_rows, visible_stores
 
@@ -133,14 +133,18 @@ class DocumentNeedingAttention:
 
 def documents_needing_attention(*, agency, caller, catalogue=None, limit=None):
     """The documents ``caller`` sees that are expired, stale or expiring soon, worst and soonest first, each with
-    its ``Freshness``. Reads the documents that carry a date and judges them by the rules (the rules, not SQL, say
-    when a paper ages)."""
+    its ``Freshness``. Reads the documents that carry a date, or whose type ages by issue date, and judges them by
+    the rules (the rules, not SQL, say when a paper ages)."""
     catalogue = catalogue or type_catalogue(agency=agency, today=None)
     documents = visible_rows(
         AppealDocument.objects.filter(agency=agency, deleted_at__isnull=True).select_related("client"),
         caller=caller)
+    # A paper with no date at all is valid for good, unless its type ages by issue date (then it is stale): only
+    # those are skipped unread.
+    ageing = [code for code, kind in catalogue.kinds.items() if kind.rule == types.FreshnessRule.ISSUED_WITHIN]
+    undated = Q(issued_on__isnull=True, expires_on__isnull=True) & ~Q(type_code__in=ageing)
     found = []
-    for document in documents.exclude(issued_on__isnull=True, expires_on__isnull=True).iterator(chunk_size=2000):
+    for document in documents.exclude(undated).iterator(chunk_size=2000):
         judged = catalogue.freshness(document)
         if judged.state != freshness.State.VALID:
             found.append(DocumentNeedingAttention(document, judged))
@@ -163,3 +167,28 @@ def documents_linked_to(*, agency, caller, target):
 def stores_of_client(*, agency, caller, client):
     """The stores of ``client`` that ``caller`` sees (those a document of the client may serve)."""
     return visible_stores(agency=agency, caller=caller).filter(client=client)
+
+
+def duplicates_seen(*, agency, caller, versions):
+    """``{version id: the earlier version with the same bytes}`` for those of ``versions`` that repeat a file whose
+    document ``caller`` sees: one query, however many versions. A repeat of a document beyond the caller is left
+    out, so that no page names a document its reader may not see."""
+    earlier = {version.pk: version.duplicate_of for version in versions if version.duplicate_of_id is not None}
+    if not earlier:
+        return {}
+    seen = set(visible_documents(agency=agency, caller=caller).filter(
+        pk__in={version.document_id for version in earlier.values()}).values_list("pk", flat=True))
+    return {pk: version for pk, version in earlier.items() if version.document_id in seen}
+
+
+def stores_missing_kit_papers(*, agency, caller, catalogue=None):
+    """How many of the stores ``caller`` sees lack a document (in the library, of any freshness) of at least one type
+    of the agency's appeal kit: one query."""
+    catalogue = catalogue or type_catalogue(agency=agency)
+    required = [code for code in catalogue.policy.appeal_kit if code in catalogue.kinds]
+    if not required:
+        return 0
+    present = Count("documents__type_code", distinct=True,
+                    filter=Q(documents__deleted_at__isnull=True, documents__type_code__in=required))
+    return (visible_stores(agency=agency, caller=caller).annotate(kit_types_present=present)
+            .filter(kit_types_present__lt=len(required)).count())

@@ -7,16 +7,23 @@ later step failed is removed again.
 """
 
 import datetime
+import logging
+import re
+import zoneinfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from accounts.selectors import client_list, visible_stores
 
 from . import selectors, uploads
+from . import storage as storage_keys
 from .models import (
     AppealDocument,
     DocumentEvent,
@@ -29,6 +36,9 @@ from .models import (
 from .types import BY_CODE, FreshnessRule
 
 TAGS_MAX, TAG_MAX_LENGTH = 20, 50
+#: Tags typed as one text are separated by commas, Chinese ones (，、) too.
+TAG_SEPARATORS = re.compile("[,，、]")
+logger = logging.getLogger(__name__)
 DETAILS = ("client", "stores", "type_code", "title", "issued_on", "expires_on", "notes", "tags")
 
 
@@ -37,20 +47,20 @@ def _who(caller):
 
 
 def _record(*, agency, caller, document, action, version=None, detail=""):
-    return DocumentEvent.objects.create(agency=agency, document=document, version=version, action=action,
-                                        detail=detail[:300], **_who(caller))
+    return DocumentEvent.objects.create(agency=agency, document=document, document_title=document.title,
+                                        version=version, action=action, detail=detail[:300], **_who(caller))
 
 
 def _clean_tags(tags, errors):
     if tags in (None, ""):
         return []
     if isinstance(tags, str):
-        tags = tags.split(",")
+        tags = TAG_SEPARATORS.split(tags)
     if not isinstance(tags, list | tuple) or not all(isinstance(tag, str) for tag in tags):
         errors["tags"] = [_("Tags are a list of words.")]
         return []
     cleaned = []
-    for tag in (" ".join(tag.split()) for tag in tags):
+    for tag in (uploads.printable(tag) for tag in tags):
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > TAGS_MAX:
@@ -77,27 +87,42 @@ def details_errors(*, agency, caller, details, document=None):
     client = merged.get("client")
     if isinstance(client, int):
         client = Client.objects.filter(agency=agency, pk=client).first()
-    if client is None or client.agency_id != agency.pk or not selectors.stores_of_client(
-            agency=agency, caller=caller, client=client).exists():
+    if client is None or client.agency_id != agency.pk or not client_list(agency=agency, caller=caller).filter(
+            pk=client.pk).exists():
         errors["client"] = [_("No such client: %(client)s.") % {"client": details.get("client", "")}]
+    elif not selectors.stores_of_client(agency=agency, caller=caller, client=client).exists():
+        errors["client"] = [_("%(client)s has no store yet: a document serves one or more of its client's stores.")
+                            % {"client": client.name}]
     stores = list(merged.get("stores") or [])
     visible = {}
     if client is not None and "client" not in errors:
         visible = {store.pk: store for store in selectors.stores_of_client(agency=agency, caller=caller,
                                                                            client=client)}
+    hidden = {}
+    if document is not None and "client" not in errors and client.pk != document.client_id:
+        served = {store.pk for store in current["stores"]}
+        if served - set(visible_stores(agency=agency, caller=caller).filter(pk__in=served).values_list("pk",
+                                                                                                          flat=True)):
+            errors["client"] = [_("This document also serves stores you do not look after: only someone who sees "
+                                  "all of its stores can give it to another client.")]
+    if document is not None and "client" not in errors and client.pk == document.client_id:
+        # The stores the document serves that the caller does not see stay: the caller can neither name them nor
+        # mean to take them away (an operator changes a document for their own stores).
+        hidden = {store.pk: store for store in current["stores"] if store.pk not in visible}
     if not stores:
         errors["stores"] = [_("Choose at least one store the document serves.")]
     else:
         ids = [store if isinstance(store, int) else store.pk for store in stores]
-        unknown = [store_id for store_id in ids if store_id not in visible]
+        unknown = [store_id for store_id in ids if store_id not in visible and store_id not in hidden]
         if unknown and "client" not in errors:
             errors["stores"] = [_("No such store of this client: %(store)s.") % {"store": unknown[0]}]
-        stores = [visible[store_id] for store_id in dict.fromkeys(ids) if store_id in visible]
+        kept = {**visible, **hidden}
+        stores = [kept[store_id] for store_id in dict.fromkeys([*ids, *hidden]) if store_id in kept]
     kinds = selectors.document_types(agency=agency)
     type_code = merged.get("type_code") or ""
     if type_code not in kinds:
         errors["type_code"] = [_("“%(type)s” is not a document type of the agency.") % {"type": type_code}]
-    title = " ".join(str(merged.get("title") or "").split())
+    title = uploads.printable(merged.get("title"))
     if not title:
         errors["title"] = [_("Give the document a title.")]
     elif len(title) > AppealDocument._meta.get_field("title").max_length:
@@ -109,8 +134,8 @@ def details_errors(*, agency, caller, details, document=None):
                                % {"date": issued_on.isoformat(), "today": today.isoformat()}]
     kind = kinds.get(type_code)
     if kind is not None and kind.rule == FreshnessRule.ISSUED_WITHIN and issued_on is None:
-        errors["issued_on"] = [_("A %(type)s goes stale after its issue date: give the date it was issued.")
-                               % {"type": kind.label}]
+        errors["issued_on"] = [_("A paper of the type “%(type)s” goes stale after its issue date: give the date it "
+                                 "was issued.") % {"type": kind.label}]
     if issued_on is not None and expires_on is not None and expires_on < issued_on:
         errors["expires_on"] = [_("It expires on %(expires)s, before it was issued (%(issued)s).")
                                 % {"expires": expires_on.isoformat(), "issued": issued_on.isoformat()}]
@@ -133,6 +158,8 @@ def _store_file(*, agency, caller, document, upload, facts, number):
                               uploaded_by=caller.user if caller.is_person else None,
                               uploaded_by_key=caller.api_key, duplicate_of=duplicate)
     upload.seek(0)
+    # The stored object carries the type sniffed from its bytes, not the one the sender claimed (S3 serves it).
+    upload.content_type = facts.content_type
     version.file.save(facts.name, upload, save=False)
     try:
         version.save()
@@ -202,10 +229,21 @@ def document_add_version(*, agency, caller, document, upload):
     return version
 
 
+def _shown(name, value):
+    """A detail's value as the trail writes it."""
+    if name == "client":
+        return value.name if value is not None else "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if value in (None, ""):
+        return "—"
+    return str(value)
+
+
 @transaction.atomic
 def document_update(*, agency, caller, document, **details):
-    """Change ``document``'s details (any of ``DETAILS``); recorded with the names of the fields that changed.
-    Returns the document."""
+    """Change ``document``'s details (any of ``DETAILS``); recorded with each changed field's old and new value
+    (the notes: only that they changed). Returns the document."""
     unknown = sorted(set(details) - set(DETAILS))
     if unknown:
         raise ValidationError({unknown[0]: [_("“%(field)s” is not a detail of a document.") % {"field": unknown[0]}]})
@@ -216,73 +254,142 @@ def document_update(*, agency, caller, document, **details):
     if errors:
         raise ValidationError(errors)
     stores = cleaned.pop("stores")
-    changed = [name for name, value in cleaned.items() if getattr(document, name) != value]
-    for name in changed:
-        setattr(document, name, cleaned[name])
-    before = set(document.stores.values_list("pk", flat=True))
-    after = {store.pk for store in stores}
-    if before != after:
-        changed.append("stores")
+    changes = []
+    for name, value in cleaned.items():
+        before = getattr(document, name)
+        if before != value:
+            changes.append(name if name == "notes" else f"{name}: {_shown(name, before)} → {_shown(name, value)}")
+            setattr(document, name, value)
+    served = {store.pk: store for store in document.stores.all()}
+    after = {store.pk: store for store in stores}
+    if set(served) != set(after):
+        # How many, not which: the trail of a shared document is read by operators who do not see every store.
+        added, removed = len(set(after) - set(served)), len(set(served) - set(after))
+        changes.append("stores: " + " ".join(part for part in (f"+{added}" if added else "",
+                                                                f"−{removed}" if removed else "") if part))
         DocumentStore.objects.filter(agency=agency, document=document).exclude(store_id__in=after).delete()
         DocumentStore.objects.bulk_create([DocumentStore(agency=agency, document=document, store_id=store_id)
-                                           for store_id in sorted(after - before)])
-    if changed:
+                                           for store_id in sorted(set(after) - set(served))])
+    if changes:
         document.save()
         _record(agency=agency, caller=caller, document=document, action=DocumentEvent.Action.CHANGED,
-                detail=", ".join(changed))
+                detail="; ".join(changes))
     return document
 
 
 @transaction.atomic
 def document_delete(*, agency, caller, document):
-    """Move ``document`` to the trash (its files are kept until it is purged); recorded. Returns the document."""
-    if not document.in_trash:
-        document.deleted_at = timezone.now()
-        document.deleted_by = caller.user if caller.is_person else None
-        document.save(update_fields=["deleted_at", "deleted_by"])
-        _record(agency=agency, caller=caller, document=document, action=DocumentEvent.Action.DELETED)
+    """Move ``document`` to the trash (its files are kept until it is purged, ``DocumentPolicy.trash_days`` from
+    now); recorded. A caller who does not see every store the document serves (an operator, for a paper shared with
+    a colleague's stores) takes it away from their own stores only: it stays in the library for the others.
+    Returns the document."""
+    if document.in_trash:
+        return document
+    served = set(document.stores.values_list("pk", flat=True))
+    seen = set(visible_stores(agency=agency, caller=caller).filter(pk__in=served).values_list("pk", flat=True))
+    if served - seen:
+        DocumentStore.objects.filter(agency=agency, document=document, store_id__in=seen).delete()
+        _record(agency=agency, caller=caller, document=document, action=DocumentEvent.Action.CHANGED,
+                detail=f"stores: −{len(seen)}")
+        return document
+    policy = selectors.document_policy(agency=agency)
+    document.deleted_at = timezone.now()
+    document.purge_after = document.deleted_at + datetime.timedelta(days=policy.trash_days)
+    document.deleted_by = caller.user if caller.is_person else None
+    document.save(update_fields=["deleted_at", "purge_after", "deleted_by"])
+    _record(agency=agency, caller=caller, document=document, action=DocumentEvent.Action.DELETED,
+            detail=_via_key(caller))
     return document
 
 
-def restorable_until(*, agency, document):
-    """The moment ``document`` (in the trash) can no longer be restored."""
-    policy = selectors.document_policy(agency=agency)
+def _via_key(caller):
+    return _("with the API key “%(name)s”") % {"name": caller.api_key.name} if caller.api_key is not None else ""
+
+
+def restorable_until(*, agency, document, policy=None):
+    """The moment ``document`` (in the trash) can no longer be restored: the trash days of the day it was deleted
+    (``policy``: the agency's, for a document deleted before that day was kept)."""
+    if document.purge_after is not None:
+        return document.purge_after
+    policy = policy or selectors.document_policy(agency=agency)
     return document.deleted_at + datetime.timedelta(days=policy.trash_days)
 
 
 @transaction.atomic
 def document_restore(*, agency, caller, document):
-    """Take ``document`` out of the trash, within the agency's days; recorded. Returns the document."""
+    """Take ``document`` out of the trash, until the moment promised when it was deleted; recorded. Returns the
+    document."""
     if not document.in_trash:
         raise ValidationError({"document": [_("“%(title)s” is not in the trash.") % {"title": document.title}]})
     until = restorable_until(agency=agency, document=document)
     if timezone.now() > until:
-        raise ValidationError({"document": [_("“%(title)s” was deleted on %(date)s: past the %(days)s days of the "
-                                              "trash, it can no longer be restored.")
-                                            % {"title": document.title, "date": document.deleted_at.date(),
-                                               "days": selectors.document_policy(agency=agency).trash_days}]})
-    document.deleted_at = None
-    document.deleted_by = None
-    document.save(update_fields=["deleted_at", "deleted_by"])
+        zone = zoneinfo.ZoneInfo(agency.time_zone)
+        raise ValidationError({"document": [_("“%(title)s” could be restored until %(until)s; it can no longer be "
+                                              "restored.")
+                                            % {"title": document.title,
+                                               "until": until.astimezone(zone).strftime("%Y-%m-%d %H:%M")}]})
+    document.deleted_at = document.purge_after = document.deleted_by = None
+    document.save(update_fields=["deleted_at", "purge_after", "deleted_by"])
     _record(agency=agency, caller=caller, document=document, action=DocumentEvent.Action.RESTORED)
     return document
 
 
+def _delete_files(storage, names):
+    """Delete ``names`` from ``storage``, each on its own: one that fails is logged and left for the sweep of stray
+    files (``documents_sweep_stray_files``), the others still go."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - a storage error of one file must not keep the others
+            logger.exception("could not delete the document file %s", name)
+
+
 def documents_purge_trash(*, agency, now=None):
-    """Remove for good the agency's documents that stayed in the trash past its days, with their files (removed
-    after the rows are gone). Returns how many documents were removed."""
+    """Remove for good the agency's documents whose time in the trash is over, with their files (deleted after
+    the rows are gone). Their trail stays, with a line saying they were removed. Returns how many documents were
+    removed."""
     now = now or timezone.now()
-    policy = selectors.document_policy(agency=agency)
-    expired = AppealDocument.objects.filter(agency=agency, deleted_at__lt=now - datetime.timedelta(
-        days=policy.trash_days))
+    expired = AppealDocument.objects.filter(agency=agency, deleted_at__isnull=False).filter(
+        Q(purge_after__lt=now) | Q(purge_after__isnull=True, deleted_at__lt=now - datetime.timedelta(
+            days=selectors.document_policy(agency=agency).trash_days)))
     with transaction.atomic():
-        ids = list(expired.select_for_update().values_list("pk", flat=True))
+        documents = list(expired.select_for_update().only("pk", "title"))
+        ids = [document.pk for document in documents]
         files = list(DocumentVersion.objects.filter(agency=agency, document_id__in=ids).values_list("file",
                                                                                                     flat=True))
+        DocumentEvent.objects.bulk_create([
+            DocumentEvent(agency=agency, document=document, document_title=document.title,
+                          action=DocumentEvent.Action.PURGED) for document in documents])
         AppealDocument.objects.filter(agency=agency, pk__in=ids).delete()
         storage = DocumentVersion._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_files(storage, files))
     return len(ids)
+
+
+#: A file of the documents storage that no version names is left alone this long: it may be one whose row is
+#: being written right now.
+STRAY_FILE_AGE = datetime.timedelta(days=1)
+
+
+def documents_sweep_stray_files(*, agency, now=None):
+    """Delete the files below the agency's prefix that no version names and that are older than ``STRAY_FILE_AGE``:
+    those of an upload whose transaction failed after the file was stored (a request that failed later), or of a
+    purge whose deletion failed. Returns how many were deleted."""
+    now = now or timezone.now()
+    storage = DocumentVersion._meta.get_field("file").storage
+    folder = f"{storage_keys.agency_prefix(agency.pk)}documents"
+    try:
+        _folders, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    kept = set(DocumentVersion.objects.filter(agency=agency).values_list("file", flat=True))
+    stray = []
+    for name in names:
+        key = f"{folder}/{name}"
+        if key not in kept and storage.get_modified_time(key) < now - STRAY_FILE_AGE:
+            stray.append(key)
+    _delete_files(storage, stray)
+    return len(stray)
 
 
 def document_download_record(*, agency, caller, version):
@@ -352,6 +459,21 @@ POLICY_NUMBERS = ("expiring_within_days", "address_proof_max_age_days", "invoice
                   "card_statement_max_age_days", "trash_days")
 
 
+def _policy_number(name, value):
+    """``(number, message)``: ``value`` as a whole number within the bounds of the policy's field ``name`` (its
+    validators), or a message naming the value and the bounds (the model's own messages name only the bound)."""
+    field = DocumentPolicy._meta.get_field(name)
+    low = max(validator.limit_value for validator in field.validators if isinstance(validator, MinValueValidator))
+    high = min(validator.limit_value for validator in field.validators if isinstance(validator, MaxValueValidator))
+    number = value
+    if isinstance(value, str) and value.strip().removeprefix("-").isdigit():
+        number = int(value)
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+        return None, _("“%(value)s” is not a whole number from %(min)s to %(max)s.") % {
+            "value": value, "min": low, "max": high}
+    return number, None
+
+
 @transaction.atomic
 def document_policy_update(*, agency, **values):
     """Set the agency's document numbers (``POLICY_NUMBERS``) and appeal kit (``appeal_kit``: type codes of the
@@ -373,6 +495,11 @@ def document_policy_update(*, agency, **values):
         elif name not in POLICY_NUMBERS:
             errors[name] = [_("“%(field)s” is not a setting of the document policy.") % {"field": name}]
             continue
+        else:
+            value, message = _policy_number(name, value)
+            if message:
+                errors[name] = [message]
+                continue
         setattr(policy, name, value)
     if not errors:
         try:

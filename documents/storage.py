@@ -15,14 +15,32 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, HttpResponseRedirect
+from django.utils.functional import LazyObject
 from django.utils.http import content_disposition_header
 
 ALIAS = "documents"
 
 
+class CurrentDocumentsStorage(LazyObject):
+    """``storages["documents"]`` as it is at each use. Django calls a ``FileField``'s storage callable once, when the
+    model class is built, and keeps what it returned: a plain storage would freeze the one configured at import, and
+    a changed ``STORAGES`` (a settings override, a test's S3 bucket) would never reach the field. This stand-in asks
+    Django's storage registry every time (it passes ``isinstance`` checks as the storage it stands for)."""
+
+    @property
+    def _wrapped(self):
+        return storages[ALIAS]
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+_current = CurrentDocumentsStorage()
+
+
 def documents_storage():
-    """The storage of the documents' files (a callable, so that the model does not freeze it at import)."""
-    return storages[ALIAS]
+    """The storage of the documents' files: a stand-in for the configured one, resolved at each use."""
+    return _current
 
 
 def agency_prefix(agency_id):
@@ -50,12 +68,15 @@ def download_response(version):
     under the document's cleaned file name, with the sniffed content type."""
     storage = version.file.storage
     if is_local(storage):
-        return FileResponse(storage.open(version.file.name, "rb"), as_attachment=True,
-                            filename=version.original_name, content_type=version.content_type)
+        response = FileResponse(storage.open(version.file.name, "rb"), as_attachment=True,
+                                filename=version.original_name, content_type=version.content_type)
+        # An appeal paper (an ID card) is nobody's to keep in a shared cache.
+        response["Cache-Control"] = "private, no-store"
+        return response
     url = storage.url(version.file.name, expire=url_lifetime(), parameters={
         "ResponseContentDisposition": content_disposition_header(True, version.original_name),
         "ResponseContentType": version.content_type,
     })
     response = HttpResponseRedirect(url)
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     return response

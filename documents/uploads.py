@@ -40,8 +40,11 @@ ALLOWED = {
 }
 ALLOWED_LABEL = "PDF, PNG, JPEG, WEBP, DOCX, XLSX"
 NAME_MAX_LENGTH = 200
-#: How much of an in-memory file libmagic is given (its own default limit of what it reads).
-SNIFF_BYTES = 1024 * 1024
+#: How much of an in-memory file libmagic is given: what it reads of a file on disk itself (its default
+#: ``MAGIC_PARAM_BYTES_MAX`` since libmagic 5.40), so that both sniff alike. An in-memory upload (at most
+#: ``FILE_UPLOAD_MAX_MEMORY_SIZE``) is thus sniffed whole: the parts that tell a DOCX or an XLSX from a plain ZIP may
+#: lie past the first megabyte, behind an embedded picture.
+SNIFF_BYTES = 7 * 1024 * 1024
 
 
 class FileTooLarge(ValidationError):
@@ -59,14 +62,23 @@ class UploadFacts:
     sha256: str
 
 
+def printable(text):
+    """``text`` without control, format (zero-width, right-to-left override), surrogate or private-use characters,
+    its runs of white space made one space: what a person can read is what the product keeps (a title that shows as
+    "invoiceexe.pdf" must not be "invoice\u202efdp.exe")."""
+    text = "".join(character for character in unicodedata.normalize("NFC", str(text or ""))
+                   if unicodedata.category(character) not in ("Cc", "Cf", "Cs", "Co") or character in "\t\n")
+    return " ".join(text.split())
+
+
 def clean_name(name):
     """``name`` as the product keeps it: the last part of any path, without control or format characters and
     leading dots or spaces, at most ``NAME_MAX_LENGTH`` characters (the extension kept); ``""`` when nothing is
     left."""
     name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(character for character in unicodedata.normalize("NFC", name)
-                   if unicodedata.category(character) not in ("Cc", "Cf", "Cs", "Co"))
-    name = " ".join(name.split()).lstrip(". ")
+    # A file name has no line breaks nor tabs to keep as spaces: every control character goes.
+    name = printable("".join(character for character in name if unicodedata.category(character) != "Cc"))
+    name = name.lstrip(". ")
     if len(name) > NAME_MAX_LENGTH:
         stem, dot, extension = name.rpartition(".")
         if dot and len(extension) < 10:
@@ -84,7 +96,7 @@ def extension_of(name):
 
 def sniff(upload):
     """The content type of ``upload``'s bytes, by libmagic: from its temporary file when it has one (a large
-    upload), else from its first ``SNIFF_BYTES``."""
+    upload), else from its first ``SNIFF_BYTES`` (the whole of an in-memory upload)."""
     path = getattr(upload, "temporary_file_path", None)
     if path is not None:
         return magic.from_file(path(), mime=True)
@@ -96,6 +108,13 @@ def sniff(upload):
 
 def max_bytes():
     return settings.DOCUMENTS_MAX_UPLOAD_BYTES
+
+
+def upload_body_limit():
+    """The largest request body an upload takes (``request_body_limit`` of the API's and the admin's upload views):
+    a file of the largest size allowed and the form's other fields. A larger body is refused before it is read; a
+    file past the size limit within it gets the answer that names the file (``FileTooLarge``)."""
+    return settings.DOCUMENTS_MAX_UPLOAD_BYTES + settings.DOCUMENTS_UPLOAD_FORM_BYTES
 
 
 def inspect(upload):
@@ -117,8 +136,12 @@ def inspect(upload):
     if size == 0:
         raise ValidationError({FILE: [_("“%(name)s” is empty.") % {"name": name}]})
     if size > max_bytes():
+        limit, shown = filesizeformat(max_bytes()), filesizeformat(size)
+        if shown == limit:  # just past the limit: the rounded sizes would read the same
+            limit, shown = _("%(bytes)s bytes") % {"bytes": f"{max_bytes():,}"}, _("%(bytes)s bytes") % {
+                "bytes": f"{size:,}"}
         raise FileTooLarge({FILE: [_("“%(name)s” is %(size)s; a document's file may be at most %(limit)s.")
-                                   % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(max_bytes())}]})
+                                   % {"name": name, "size": shown, "limit": limit}]})
     content_type = sniff(upload)
     if content_type not in ALLOWED[extension]:
         raise ValidationError({FILE: [

@@ -22,6 +22,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-key-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The back-office's public origin, for the links of emails (the daily digest), which are written by tasks with no
+# request to take the host from.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How many reverse proxies in front of the service append to X-Forwarded-For (0: clients connect directly).
 # Lockout and throttling read the client's address through them (accounts.platform.client_address).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
@@ -191,6 +194,8 @@ if STORAGE_BACKEND == "s3":
             "querystring_auth": True,
             "file_overwrite": False,
             "querystring_expire": min(DOCUMENTS_URL_LIFETIME, 15 * 60),
+            # Signature version 4: the only one buckets created since 2020 (and Aliyun OSS's S3 API) accept.
+            "signature_version": env("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
         },
     }
 else:
@@ -250,6 +255,9 @@ CELERY_IMPORTS = ["health.imports"]
 CELERY_BEAT_SCHEDULE = {
     # Every store of every active agency evaluated again, daily (05:30 Beijing time, before the working day).
     "health.sweep": {"task": "health.tasks.sweep_all_agencies", "schedule": crontab(hour=5, minute=30)},
+    # Documents that stayed in the trash past their agency's days removed for good, files included (03:10 daily).
+    "documents.purge_trash": {"task": "documents.tasks.purge_trash_of_all_agencies",
+                              "schedule": crontab(hour=3, minute=10)},
 }
 
 if REDIS_CACHE_URL:

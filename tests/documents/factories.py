@@ -6,10 +6,12 @@ import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_scopes import scope
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
 
 from accounts.tenancy import Caller
-from documents import services, types
+from documents import selectors, services, types
+from documents.models import AppealDocument
 
 #: The smallest file libmagic takes for a PDF: its header and an end-of-file marker.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -43,3 +45,16 @@ def make_document(persona, *, store=None, stores=None, type_code=types.LEGAL_REP
         return services.document_create(agency=persona.agency, caller=caller, upload=upload,
                                         client=persona.client, stores=stores, type_code=type_code, title=title,
                                         issued_on=issued_on, expires_on=expires_on, **details)
+
+
+def moved_to_trash(document, *, days_ago, trash_days=None):
+    """``document`` as if it had been moved to the trash ``days_ago`` days ago, when the agency kept its trash for
+    ``trash_days`` days (by default its policy's now): what ``services.document_delete`` then wrote."""
+    deleted_at = timezone.now() - datetime.timedelta(days=days_ago)
+    with scopes_disabled():
+        if trash_days is None:
+            trash_days = selectors.document_policy(agency=document.agency).trash_days
+        AppealDocument.objects.filter(pk=document.pk).update(
+            deleted_at=deleted_at, purge_after=deleted_at + datetime.timedelta(days=trash_days))
+        document.refresh_from_db()
+    return document

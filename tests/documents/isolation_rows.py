@@ -64,11 +64,23 @@ def _each(model, *, by):
 TENANT_ROWS = {
     AppealDocument: TenantRows(row=lambda persona: _document(persona, persona.assigned_store),
                                beyond_operator=lambda persona: _document(persona, persona.other_store)),
-    DocumentStore: _each(DocumentStore, by="document"),
+    DocumentStore: TenantRows(
+        row=lambda persona: _first(DocumentStore, document=_document(persona, persona.assigned_store)),
+        beyond_operator=lambda persona: _first(DocumentStore, document=_document(persona, persona.other_store)),
+        served_through="the stores a document serves are shown and changed on the document's own pages and API"),
     DocumentVersion: _each(DocumentVersion, by="document"),
     DocumentEvent: _each(DocumentEvent, by="document"),
     DocumentLink: TenantRows(row=lambda persona: _link(persona, persona.assigned_store),
-                             beyond_operator=lambda persona: _link(persona, persona.other_store)),
+                             beyond_operator=lambda persona: _link(persona, persona.other_store),
+                             served_through="an attachment is read through the record it is attached to (the "
+                                            "cases app's cases and chats) and its document"),
     DocumentPolicy: TenantRows(row=_policy),
     DocumentType: TenantRows(row=_own_type),
+}
+
+# API routes without an object id whose view serves no model's rows as a list, by URL name, with the reason. Both are
+# proven here to show agency B nothing of agency A; tests/documents/test_api_isolation.py proves more of each.
+MODELLESS_API_ROUTES = {
+    "api:document-trash": "the trash lists the agency's deleted documents, which the registered document is not",
+    "api:document-policy": "the agency's one document policy, read and changed as a whole, not a list of rows",
 }
