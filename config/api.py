@@ -7,5 +7,6 @@ from accounts.platform.api.root import ApiRootView
 urlpatterns = [
     path("", ApiRootView.as_view(), name="root"),
     path("", include("accounts.api.urls")),
+    path("", include("documents.api.urls")),
     path("", include("health.api.urls")),
 ]
