@@ -131,6 +131,12 @@ digest_sections = ExtensionPoint(
     "a callable section(*, agency, recipient, since) -> an object with title, html and text for the recipient's "
     "daily digest email, or None when the app has nothing for them.",
 )
+health_evaluated = ExtensionPoint(
+    "health_evaluated",
+    "a callable(*, agency, evaluated) called after the health app evaluated stores and wrote their StoreHealth rows "
+    "(``evaluated``: those rows), in the same transaction and agency scope: the alerts app opens, updates and "
+    "resolves its alerts from them. It must be safe to call twice with the same rows.",
+)
 review_sections = ExtensionPoint(
     "review_sections",
     "a callable section(*, agency, store, month) -> an object with title and rows for a store's monthly review, "

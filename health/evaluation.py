@@ -19,9 +19,11 @@ The same reads serve ``health.selectors.store_health``, which evaluates one stor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from accounts import extensions
 from accounts.models import Store
 
 from . import metrics, thresholds
@@ -151,10 +153,16 @@ def store_health_rows(*, agency, store_ids, rules):
 
 
 def store_health_upsert(*, agency, store_ids, rules):
-    """Evaluate ``store_ids`` of ``agency`` under ``rules`` and write their ``StoreHealth`` rows in one statement;
-    returns how many stores were evaluated. Safe to run twice (and concurrently: the upsert is on the store)."""
+    """Evaluate ``store_ids`` of ``agency`` under ``rules`` and write their ``StoreHealth`` rows in one statement,
+    then hand them to the apps that act on them (``accounts.extensions.health_evaluated``); returns how many stores
+    were evaluated. Safe to run twice (and concurrently: the upsert is on the store)."""
     rows = store_health_rows(agency=agency, store_ids=store_ids, rules=rules)
     if rows:
-        StoreHealth.objects.bulk_create(rows, update_conflicts=True, unique_fields=["store"],
-                                        update_fields=list(WRITTEN_FIELDS))
+        with transaction.atomic():
+            StoreHealth.objects.bulk_create(rows, update_conflicts=True, unique_fields=["store"],
+                                            update_fields=list(WRITTEN_FIELDS))
+            # What the apps above act on (the alerts of these stores), in the same transaction: a verdict and the
+            # alert it opens are written together or not at all.
+            for listener in extensions.health_evaluated.contributions():
+                listener(agency=agency, evaluated=rows)
     return len(rows)

@@ -1,0 +1,177 @@
+"""Writes of the alerts app. Each takes the agency explicitly; the ones a person or a key makes take the caller
+(``accounts.tenancy.Caller``), whom the alert's transitions record.
+
+``alerts_sync`` is what the product itself does after every evaluation (``accounts.extensions.health_evaluated``):
+it carries out ``alerts.rules.plan`` for the evaluated stores in a fixed number of statements, however many stores.
+A move of an alert's status that is not allowed (``MOVES``) is refused the same way wherever it is asked for, on
+the ``status`` field, naming the current status and the moves it allows.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import rules, selectors
+from .models import Alert, AlertMute, AlertTransition
+
+#: The first key of the advisory lock that makes one agency's syncs take turns (the second is the agency's id):
+#: each reads the open alerts the previous one committed, so two evaluations of one store never open two alerts
+#: (the database's constraint would refuse the second anyway).
+SYNC_LOCK = 81_002
+
+#: The moves of an alert's status a person may make, by status.
+MOVES = {
+    Alert.Status.OPEN: (Alert.Status.ACKNOWLEDGED, Alert.Status.RESOLVED),
+    Alert.Status.ACKNOWLEDGED: (Alert.Status.RESOLVED,),
+    Alert.Status.RESOLVED: (),
+}
+
+
+@dataclass
+class SyncResult:
+    """What ``alerts_sync`` did: the alerts it opened, updated and resolved."""
+
+    opened: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    resolved: list = field(default_factory=list)
+
+
+def _take_turns(agency):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SYNC_LOCK, agency.pk])
+
+
+@transaction.atomic
+def alerts_sync(*, agency, evaluated, now=None):
+    """Open, update and resolve the alerts of the stores whose health was just evaluated (``evaluated``: their
+    ``StoreHealth`` rows), by ``alerts.rules.plan`` and the agency's ``AlertPolicy``. Safe to run twice with the
+    same rows: a second run finds the alerts the first opened and only updates them. Returns a ``SyncResult``."""
+    now = now or timezone.now()
+    policy = selectors.alert_policy(agency=agency)
+    store_ids = [row.store_id for row in evaluated]
+    _take_turns(agency)
+    open_alerts = selectors.open_alerts_of(agency=agency, store_ids=store_ids)
+    muted = selectors.muted_rules(agency=agency, store_ids=store_ids, today=agency.today())
+    result = SyncResult()
+    transitions = []
+    for row in evaluated:
+        streaks = {rule: alert.green_streak for (store_id, rule), alert in open_alerts.items()
+                   if store_id == row.store_id}
+        for step in rules.plan(verdicts=rules.verdicts_of(row.evaluations), open_alerts=streaks,
+                               alert_on_yellow=policy.alert_on_yellow,
+                               resolve_after_green=policy.resolve_after_green):
+            verdict = step.verdict
+            alert = open_alerts.get((row.store_id, verdict.rule))
+            if step.action == rules.Action.OPEN:
+                result.opened.append(Alert(
+                    agency=agency, store_id=row.store_id, rule=verdict.rule, kind=verdict.kind,
+                    severity=verdict.colour, first_seen_at=now, last_seen_at=now, opened_value=verdict.value,
+                    opened_target=verdict.target, latest_value=verdict.value, latest_target=verdict.target,
+                    due_at=rules.due_at(now, verdict.kind, warning_hours=policy.warning_due_hours,
+                                        metric_hours=policy.metric_due_hours),
+                    muted=(row.store_id, verdict.rule) in muted))
+            elif step.action == rules.Action.RESOLVE:
+                transitions.append(_transition(
+                    alert, Alert.Status.RESOLVED, at=now,
+                    reason=_("Recovered: %(count)s green evaluation(s) in a row.") % {"count": step.green_streak}))
+                alert.status, alert.resolved_at, alert.green_streak = Alert.Status.RESOLVED, now, step.green_streak
+                result.resolved.append(alert)
+            else:
+                if step.action == rules.Action.UPDATE:
+                    alert.severity, alert.last_seen_at = verdict.colour, now
+                    alert.latest_value, alert.latest_target = verdict.value, verdict.target
+                alert.green_streak = step.green_streak
+                result.updated.append(alert)
+    Alert.objects.bulk_create(result.opened)
+    transitions += [_transition(alert, Alert.Status.OPEN, at=now, from_status="",
+                                reason=_("Opened by the evaluation of %(date)s.") % {"date": _evaluated_day(evaluated,
+                                                                                                          alert)})
+                    for alert in result.opened]
+    Alert.objects.bulk_update(result.updated, ["severity", "last_seen_at", "latest_value", "latest_target",
+                                               "green_streak"])
+    Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak"])
+    AlertTransition.objects.bulk_create(transitions)
+    return result
+
+
+def _evaluated_day(evaluated, alert):
+    for row in evaluated:
+        if row.store_id == alert.store_id and row.date is not None:
+            return row.date.isoformat()
+    return "—"
+
+
+def _transition(alert, to_status, *, at, reason, caller=None, from_status=None):
+    return AlertTransition(
+        agency_id=alert.agency_id, alert=alert, from_status=alert.status if from_status is None else from_status,
+        to_status=to_status, at=at, reason=reason[:AlertTransition._meta.get_field("reason").max_length],
+        actor=caller.user if caller is not None and caller.is_person else None,
+        api_key=caller.api_key if caller is not None else None)
+
+
+def _move(*, alert, to_status, caller, reason, now):
+    """Move ``alert`` (locked) to ``to_status`` if ``MOVES`` allows it, recording who and why."""
+    allowed = MOVES[Alert.Status(alert.status)]
+    if to_status not in allowed:
+        moves = ", ".join(str(Alert.Status(status).label) for status in allowed) or _("none")
+        raise ValidationError({"status": [
+            _("This alert is %(status)s: it can move to %(moves)s, not to %(to)s.")
+            % {"status": alert.get_status_display(), "moves": moves, "to": Alert.Status(to_status).label}]})
+    transition = _transition(alert, to_status, at=now, reason=reason, caller=caller)
+    alert.status = to_status
+    if to_status == Alert.Status.ACKNOWLEDGED:
+        alert.acknowledged_at = now
+    if to_status == Alert.Status.RESOLVED:
+        alert.resolved_at = now
+    alert.save(update_fields=["status", "acknowledged_at", "resolved_at"])
+    transition.save()
+    return alert
+
+
+def _locked(agency, alert):
+    return Alert.objects.select_for_update().get(agency=agency, pk=alert.pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, agency, caller, alert, note=""):
+    """Acknowledge ``alert``: someone is on it (stops its escalation). Returns the alert."""
+    return _move(alert=_locked(agency, alert), to_status=Alert.Status.ACKNOWLEDGED, caller=caller,
+                 reason=str(note or "").strip(), now=timezone.now())
+
+
+@transaction.atomic
+def alert_resolve(*, agency, caller, alert, note):
+    """Resolve ``alert`` by hand, saying why (a note is required). Returns the alert."""
+    note = str(note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say why the alert is resolved.")]})
+    return _move(alert=_locked(agency, alert), to_status=Alert.Status.RESOLVED, caller=caller, reason=note,
+                 now=timezone.now())
+
+
+@transaction.atomic
+def alert_mute(*, agency, caller, store, rule, until, reason):
+    """Mute ``rule`` of ``store`` until ``until`` (that day included): its alerts are still recorded, nobody is
+    emailed. A later mute of the same rule replaces the earlier one. Returns the mute."""
+    errors = {}
+    if rule not in {choice for choice, _label in AlertMute._meta.get_field("rule").choices}:
+        errors["rule"] = [_("“%(rule)s” is not a metric an alert is raised for.") % {"rule": rule}]
+    today = agency.today()
+    if until is None or until < today:
+        errors["until"] = [_("Mute until today or a later day, not %(date)s.")
+                           % {"date": until.isoformat() if until else "—"}]
+    reason = str(reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the rule is muted.")]
+    if getattr(store, "agency_id", None) != agency.pk:
+        errors["store"] = [_("No such store.")]
+    if errors:
+        raise ValidationError(errors)
+    mute, _created = AlertMute.objects.update_or_create(
+        agency=agency, store=store, rule=rule,
+        defaults={"until": until, "reason": reason, "created_by": caller.user if caller.is_person else None})
+    return mute
