@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser redis libmagic messages lint migrate bench bench-ingest bench-documents clean
+.PHONY: run test install install-test browser redis libmagic messages lint migrate bench bench-ingest bench-documents \
+	bench-alerts worker beat clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +72,25 @@ test: install-test browser redis
 	  $(VENV)/bin/lint-imports && $(PY) -m pytest -m "not integration" $(PYTEST_ARGS); \
 	fi
 
+## worker: a Celery worker on the broker of REDIS_URL (or CELERY_BROKER_URL) and the database of DATABASE_URL, with the
+## settings' acknowledgements, time limits and prefetch (CELERY_* in config/settings/base.py). Start as many as you
+## like, on any machine that reaches both; WORKER_ARGS adds options, e.g. WORKER_ARGS="--concurrency=4".
+## worker and beat use DJANGO_SETTINGS_MODULE when it is set (production sets it), else config.settings.local.
+worker: install
+	@if [ -z "$$REDIS_URL$$CELERY_BROKER_URL" ]; then \
+	  echo "make worker needs the broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; fi
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} \
+	  $(VENV)/bin/celery -A config worker --loglevel=INFO $(WORKER_ARGS)
+
+## beat: celery beat, which sends the periodic tasks of CELERY_BEAT_SCHEDULE (the daily health sweep, the digests,
+## the escalations, ...) to the broker of REDIS_URL. Run exactly one. It keeps its last run times in var/.
+beat: install
+	@if [ -z "$$REDIS_URL$$CELERY_BROKER_URL" ]; then \
+	  echo "make beat needs the broker: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 2; fi
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} \
+	  $(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
 messages:
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
@@ -90,6 +110,12 @@ bench-ingest: install-test
 ## throughput, and peak memory that must not grow with the file size (SQLite unless DATABASE_URL is set).
 bench-documents: install-test
 	$(PY) bench/documents.py
+
+## bench-alerts: 10,000 stores evaluated in chunks of 500 through the evaluation task (health evaluation and alert
+## sync) against one set-based SQL query of the same red flags, on the PostgreSQL of DATABASE_URL (about a minute):
+## the ratio (goal: within 2x), the queries per chunk (constant) and the broker messages (ceil(stores/500) + c).
+bench-alerts: install-test
+	$(PY) bench/alerts.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -8,6 +8,8 @@
 * ``AlertMute``: a manager's "not this rule of this store until that day, because …": alerts are still recorded,
   nobody is emailed about them.
 * ``AlertPolicy``: the agency's alert numbers (one row per agency).
+* ``NotificationPreference``: one person's alert emails (immediate, digest, which stores, resolved notices).
+* ``SentNotification``: the sent-log, one row per recipient, kind and period, written before the email is sent.
 
 The rules of what opens, keeps and resolves an alert are ``alerts.rules``; ``alerts.services`` carries them out.
 """
@@ -174,3 +176,84 @@ class AlertMute(TenantModel):
 
     def __str__(self):
         return f"{self.store} · {self.get_rule_display()} · {self.until.isoformat()}"
+
+
+class StoreScope(models.TextChoices):
+    """Which stores a person's alert emails are about (``alerts.notifications.subscriptions``)."""
+
+    MY_STORES = "my_stores", _("My stores")
+    ALL_STORES = "all_stores", _("All stores I can see")
+
+
+class NotificationPreference(TenantModel):
+    """One person's alert emails in one agency: which they get, and about which stores. A person with no row gets the
+    defaults of their role (``alerts.notifications.subscriptions.DEFAULTS``); they change them on their own page of the
+    admin (``alerts.admin.preferences``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE,
+                             related_name="+")
+    immediate = models.BooleanField(
+        _("new red alerts at once"), default=True,
+        help_text=_("One email as soon as an evaluation opens red alerts (and when one is escalated to managers)."))
+    digest = models.BooleanField(
+        _("daily digest"), default=True,
+        help_text=_("Every morning: open alerts, what opened and resolved since the last digest, stores newly red."))
+    scope = models.CharField(_("about"), max_length=16, choices=StoreScope.choices, default=StoreScope.MY_STORES,
+                             help_text=_("Only the stores assigned to you, or every store you can see."))
+    resolved = models.BooleanField(
+        _("resolved alerts"), default=False,
+        help_text=_("An email when an alert resolves by itself, if the agency sends such notices."))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("my alert emails")
+        verbose_name_plural = _("my alert emails")
+        constraints = [models.UniqueConstraint(fields=["agency", "user"],
+                                               name="notification_preference_one_per_person")]
+
+    def __str__(self):
+        return gettext("Alert emails of %(person)s") % {"person": self.user}
+
+
+class SentNotification(TenantModel):
+    """The sent-log: one email of one kind to one person for one period (``period``: the evaluation run of an
+    immediate email, the local day of a digest, the escalation run, ...), unique, written BEFORE the email is sent
+    (``alerts.notifications.delivery``): a second attempt finds the row and sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        IMMEDIATE = "immediate", _("New red alerts")
+        DIGEST = "digest", _("Daily digest")
+        ESCALATION = "escalation", _("Escalation")
+        RESOLVED = "resolved", _("Resolved alerts")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        DEFERRED = "deferred", _("Mail server busy, will retry")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Nothing to send")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE,
+                                  related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    period = models.CharField(_("period"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    alert_ids = models.JSONField(_("alerts"), default=list, blank=True)
+    address = models.EmailField(_("sent to"), blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    claimed_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sent notification")
+        verbose_name_plural = _("sent notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["agency", "recipient", "kind", "period"],
+                                               name="sent_notification_once_per_period")]
+        indexes = [models.Index(fields=["agency", "kind", "status"], name="sent_notification_status_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.recipient} · {self.period}"

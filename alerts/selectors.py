@@ -1,10 +1,13 @@
 """Reads of the alerts app, each with the agency as an explicit keyword argument."""
 
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import StoreAssignment, User
+from accounts.roles import Power, roles_with
 from accounts.selectors import visible_rows
 
-from .models import Alert, AlertMute, AlertPolicy
+from .models import Alert, AlertMute, AlertPolicy, AlertTransition
 
 
 def alert_policy(*, agency):
@@ -33,3 +36,26 @@ def alert_list(*, agency, caller):
 def overdue(alerts, *, now=None):
     """``alerts`` (a queryset) narrowed to the open ones past their due time that nobody acknowledged."""
     return alerts.filter(status=Alert.Status.OPEN, due_at__lt=now or timezone.now())
+
+
+def alert_assignees(*, agency, store):
+    """The people an alert of ``store`` may be assigned to: the agency's active members who may be made responsible
+    for stores and who see this one (owners and managers see every store; an operator, the stores assigned to
+    them)."""
+    takes = roles_with(Power.TAKE_STORES)
+    sees_all = [role for role in takes if role in roles_with(Power.SEE_ALL_STORES)]
+    assigned = StoreAssignment.objects.filter(agency=agency, store=store).values("user_id")
+    # One filter() call, so that the role, the agency and the activity are those of one membership.
+    return User.objects.filter(Q(memberships__role__in=sees_all) | Q(memberships__role__in=takes, pk__in=assigned),
+                               memberships__agency=agency, memberships__is_active=True).distinct()
+
+
+def alert_transitions(*, agency, alert):
+    """``alert``'s moves, oldest first, with who made them."""
+    return AlertTransition.objects.filter(agency=agency, alert=alert).select_related("actor", "api_key")
+
+
+def mute_list(*, agency, caller):
+    """The muted rules of the stores ``caller`` sees, latest end first, with their store and who muted them."""
+    mutes = AlertMute.objects.filter(agency=agency).select_related("store", "store__client", "created_by")
+    return visible_rows(mutes, caller=caller)

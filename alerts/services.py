@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import rules, selectors
-from .models import Alert, AlertMute, AlertTransition
+from .models import Alert, AlertMute, AlertPolicy, AlertTransition
 
 #: The first key of the advisory lock that makes one agency's syncs take turns (the second is the agency's id):
 #: each reads the open alerts the previous one committed, so two evaluations of one store never open two alerts
@@ -50,7 +50,11 @@ def alerts_sync(*, agency, evaluated, now=None):
     """Open, update and resolve the alerts of the stores whose health was just evaluated (``evaluated``: their
     ``StoreHealth`` rows), by ``alerts.rules.plan`` and the agency's ``AlertPolicy``. Safe to run twice with the
     same rows: a second run finds the alerts the first opened and only updates them. Returns a ``SyncResult``."""
-    now = now or timezone.now()
+    with translation.override(agency.default_language):  # the reasons it records are read by the agency's staff
+        return _sync(agency=agency, evaluated=evaluated, now=now or timezone.now())
+
+
+def _sync(*, agency, evaluated, now):
     policy = selectors.alert_policy(agency=agency)
     store_ids = [row.store_id for row in evaluated]
     _take_turns(agency)
@@ -175,3 +179,70 @@ def alert_mute(*, agency, caller, store, rule, until, reason):
         agency=agency, store=store, rule=rule,
         defaults={"until": until, "reason": reason, "created_by": caller.user if caller.is_person else None})
     return mute
+
+
+# -- people's work on an alert (the inbox and the API) ------------------------------------------------------------
+@transaction.atomic
+def alert_assign(*, agency, caller, alert, assignee):
+    """Make ``assignee`` responsible for ``alert``, or nobody (``None``). The assignee must be someone the alert may
+    be given to (``selectors.alert_assignees``: a member who works on stores and sees the alert's store). Returns the
+    alert."""
+    alert = _locked(agency, alert)
+    if assignee is not None and not selectors.alert_assignees(agency=agency, store=alert.store).filter(
+            pk=assignee.pk).exists():
+        raise ValidationError({"assignee": [
+            _("%(person)s cannot be given an alert of %(store)s: they do not work on that store.")
+            % {"person": assignee, "store": alert.store.name}]})
+    alert.assignee = assignee
+    alert.save(update_fields=["assignee"])
+    return alert
+
+
+@transaction.atomic
+def alert_note(*, agency, caller, alert, notes):
+    """Replace ``alert``'s notes (free text, bounded like every note). Returns the alert."""
+    alert = _locked(agency, alert)
+    alert.notes = str(notes or "").strip()
+    try:
+        alert.clean_fields(exclude=[field.name for field in Alert._meta.fields if field.name != "notes"])
+    except ValidationError as error:
+        raise ValidationError({"notes": error.message_dict["notes"]}) from error
+    alert.save(update_fields=["notes"])
+    return alert
+
+
+@transaction.atomic
+def alert_unmute(*, agency, caller, mute):
+    """End a mute before its day: the rule's alerts are emailed again (its audit trail keeps it)."""
+    found = AlertMute.objects.filter(agency=agency, pk=mute.pk).first()
+    if found is not None:
+        found.delete()
+
+
+# -- the agency's alert policy ------------------------------------------------------------------------------------
+#: The settings of ``AlertPolicy`` a manager changes.
+POLICY_SETTINGS = ("alert_on_yellow", "resolve_after_green", "warning_due_hours", "metric_due_hours",
+                   "escalate_after_hours", "digest_hour", "resolved_notices")
+
+
+def alert_policy_ensure(*, agency):
+    """The agency's ``AlertPolicy`` row, created with the defaults if it has none yet."""
+    policy, _created = AlertPolicy.objects.get_or_create(agency=agency)
+    return policy
+
+
+@transaction.atomic
+def alert_policy_update(*, agency, **settings):
+    """Set the agency's alert settings (``POLICY_SETTINGS``); the others keep their values. Errors name the field and
+    its bounds, and nothing is written then. Returns the policy."""
+    alert_policy_ensure(agency=agency)
+    policy = AlertPolicy.objects.select_for_update().get(agency=agency)
+    unknown = [name for name in settings if name not in POLICY_SETTINGS]
+    if unknown:
+        raise ValidationError({name: [_("“%(field)s” is not a setting of the alert policy.") % {"field": name}]
+                               for name in unknown})
+    for name, value in settings.items():
+        setattr(policy, name, value)
+    policy.full_clean(exclude=["agency"])
+    policy.save()
+    return policy

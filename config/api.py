@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("documents.api.urls")),
     path("", include("health.api.urls")),
+    path("", include("alerts.api.urls")),
 ]

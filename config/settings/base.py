@@ -226,9 +226,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 # Every task is idempotent (safe to run twice), so a task is acknowledged only once it is done: a worker that
 # dies mid-task leaves it to another worker instead of losing it.
+# With reject_on_worker_lost, a task whose worker process died under it (SIGKILL, out of memory) goes back to the
+# queue at once instead of being recorded as failed; one past its hard time limit is a failure and is not rerun.
+# Tasks work on bounded sets (500 stores, one agency's digest), so none kills its worker by itself, again and again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Each worker process reserves one task at a time: an evaluation of 500 stores takes seconds, and a message
+# reserved behind it would wait while another worker sits idle (and counts against the visibility timeout below).
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker that loses the broker stops its running tasks rather than finish them unacknowledged: the broker hands
+# them out again anyway, so they would run twice at the same time (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A task past the soft limit gets SoftTimeLimitExceeded (and may clean up); past the hard limit its worker
 # process is replaced. A task that needs longer sets its own limits.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
@@ -241,9 +249,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task a worker took but never acknowledged (the worker died with it: killed, out of memory, the machine lost)
+# goes back to the queue this many seconds after it was delivered, and another worker runs it (Redis has no
+# acknowledgements of its own; kombu keeps the unacknowledged messages aside and restores them). It must be longer
+# than any task may run (CELERY_TASK_TIME_LIMIT) plus the longest countdown of a retry (the email tasks' backoff),
+# or a task still running, or still waiting for its retry, would be handed to a second worker.
+REDIS_BROKER_VISIBILITY_TIMEOUT = env.int("REDIS_BROKER_VISIBILITY_TIMEOUT", default=60 * 60)
 # A broker that accepts connections but does not answer must not hang a request either.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": REDIS_BROKER_SOCKET_TIMEOUT,
-                                   "socket_timeout": REDIS_BROKER_SOCKET_TIMEOUT}
+                                   "socket_timeout": REDIS_BROKER_SOCKET_TIMEOUT,
+                                   "visibility_timeout": REDIS_BROKER_VISIBILITY_TIMEOUT}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
 # The schedules of celery beat: one entry per periodic task, named "<app>.<what>", added here by the app
@@ -258,6 +273,12 @@ CELERY_BEAT_SCHEDULE = {
     # Documents that stayed in the trash past their agency's days removed for good, files included (03:10 daily).
     "documents.purge_trash": {"task": "documents.tasks.purge_trash_of_all_agencies",
                               "schedule": crontab(hour=3, minute=10)},
+    # Each agency's daily alert digest goes out at its own hour (AlertPolicy.digest_hour) in its own time zone: every
+    # 15 minutes the agencies whose hour has come and whose digest of the day is not done send it (once a day each).
+    "alerts.digest": {"task": "alerts.tasks.send_due_digests", "schedule": crontab(minute="*/15")},
+    # Alerts nobody acknowledged within the agency's escalation delay are escalated once to the managers, and alert
+    # emails a dead worker left unsent are sent, every 15 minutes.
+    "alerts.escalate": {"task": "alerts.tasks.escalate_all_agencies", "schedule": crontab(minute="*/15")},
 }
 
 if REDIS_CACHE_URL:
@@ -321,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "MetricKeyEnum": "health.metrics.CHOICES",
         "ReportStatusEnum": "health.metrics.ReportStatus",
         "SnapshotSourceEnum": "health.models.Source",
+        "AlertStatusEnum": "alerts.models.Alert.Status",
     },
 }
 
@@ -362,6 +384,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds a mail server may take to connect or answer before the sending gives up (and the alert emails' task retries
+# later): a task must never hang on it past its time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
 
 # Request bodies larger than this, of any content type, are refused (413 on the API, 400 elsewhere) by

@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from alerts.models import Alert, AlertMute, AlertPolicy, AlertTransition
+from alerts.models import Alert, AlertMute, AlertPolicy, AlertTransition, NotificationPreference, SentNotification
 from alerts.rules import AlertKind
 from tests.isolation.rows import TenantRows
 
@@ -43,16 +43,37 @@ def _policy(persona):
         return AlertPolicy.objects.get_or_create(agency=persona.agency)[0]
 
 
-NOT_SERVED_YET = ("no page or route of the product serves alerts yet (issue 10 builds the inbox and the API): "
-                  "nothing reaches these rows but the product's own evaluation")
+def _preference(persona):
+    """The owner's own alert emails (a person sees only their own row, so the owner's is the one they open)."""
+    with scopes_disabled():
+        return NotificationPreference.objects.get_or_create(agency=persona.agency, user=persona.owner)[0]
+
+
+def _sent(persona):
+    """A digest sent to the agency's owner."""
+    with scopes_disabled():
+        return SentNotification.objects.get_or_create(
+            agency=persona.agency, recipient=persona.owner, kind=SentNotification.Kind.DIGEST, period="2030-01-01",
+            defaults={"status": SentNotification.Status.SENT, "address": persona.owner.email,
+                      "subject": f"Digest of {persona.agency.name}"})[0]
+
+
+TRANSITIONS_SERVED_THROUGH = ("an alert's transitions are its history: they are listed on the alert's admin page and "
+                              "in GET /api/v1/alerts/{id}/ (and the answer of a move), never served by their own id")
+
+SENT_LOG_SERVED_THROUGH = ("the sent-log of alert emails is written and read by the alerts' tasks only: no page or "
+                           "route serves it")
 
 TENANT_ROWS = {
     Alert: TenantRows(row=lambda persona: _alert(persona.assigned_store),
-                      beyond_operator=lambda persona: _alert(persona.other_store), served_through=NOT_SERVED_YET),
+                      beyond_operator=lambda persona: _alert(persona.other_store)),
     AlertTransition: TenantRows(row=lambda persona: _transition(persona.assigned_store),
                                 beyond_operator=lambda persona: _transition(persona.other_store),
-                                served_through=NOT_SERVED_YET),
+                                served_through=TRANSITIONS_SERVED_THROUGH),
     AlertMute: TenantRows(row=lambda persona: _mute(persona.assigned_store),
-                          beyond_operator=lambda persona: _mute(persona.other_store), served_through=NOT_SERVED_YET),
+                          beyond_operator=lambda persona: _mute(persona.other_store)),
     AlertPolicy: TenantRows(row=_policy),
+    # Alert emails belong to the agency and a person, not to a store.
+    NotificationPreference: TenantRows(row=_preference),
+    SentNotification: TenantRows(row=_sent, served_through=SENT_LOG_SERVED_THROUGH),
 }

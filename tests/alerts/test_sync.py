@@ -103,7 +103,7 @@ def test_a_green_evaluation_resolves_the_alert_and_records_that_the_product_did(
     assert alert.status == Alert.Status.RESOLVED and alert.resolved_at is not None
     resolved = AlertTransition.objects.get(alert=alert, to_status="resolved")
     assert (resolved.from_status, resolved.actor, resolved.api_key) == ("open", None, None)
-    assert "1 green evaluation" in resolved.reason
+    assert resolved.reason == "已恢复：连续 1 次评估为绿色。"  # in the agency's language, which its staff read
 
 
 def test_with_two_greens_asked_the_first_green_keeps_the_alert_open_and_the_second_resolves_it(a):

@@ -1,0 +1,8 @@
+"""The alerts app's API routes (/api/v1/...): each group of endpoints keeps its own module and routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("alerts.api.alerts")),
+    path("", include("alerts.api.moves")),
+]
