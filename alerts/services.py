@@ -62,9 +62,11 @@ def _sync(*, agency, evaluated, now):
     muted = selectors.muted_rules(agency=agency, store_ids=store_ids, today=agency.today())
     result = SyncResult()
     transitions = []
+    streaks_by_store = {}  # the open alerts' green counts, by store then rule: one pass, not one per store
+    for (store_id, rule), alert in open_alerts.items():
+        streaks_by_store.setdefault(store_id, {})[rule] = alert.green_streak
     for row in evaluated:
-        streaks = {rule: alert.green_streak for (store_id, rule), alert in open_alerts.items()
-                   if store_id == row.store_id}
+        streaks = streaks_by_store.get(row.store_id, {})
         for step in rules.plan(verdicts=rules.verdicts_of(row.evaluations), open_alerts=streaks,
                                alert_on_yellow=policy.alert_on_yellow,
                                resolve_after_green=policy.resolve_after_green):
@@ -91,22 +93,15 @@ def _sync(*, agency, evaluated, now):
                 alert.green_streak = step.green_streak
                 result.updated.append(alert)
     Alert.objects.bulk_create(result.opened)
+    days = {row.store_id: row.date.isoformat() if row.date is not None else "—" for row in evaluated}
     transitions += [_transition(alert, Alert.Status.OPEN, at=now, from_status="",
-                                reason=_("Opened by the evaluation of %(date)s.") % {"date": _evaluated_day(evaluated,
-                                                                                                          alert)})
+                                reason=_("Opened by the evaluation of %(date)s.") % {"date": days[alert.store_id]})
                     for alert in result.opened]
     Alert.objects.bulk_update(result.updated, ["severity", "last_seen_at", "latest_value", "latest_target",
                                                "green_streak"])
     Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak"])
     AlertTransition.objects.bulk_create(transitions)
     return result
-
-
-def _evaluated_day(evaluated, alert):
-    for row in evaluated:
-        if row.store_id == alert.store_id and row.date is not None:
-            return row.date.isoformat()
-    return "—"
 
 
 def _transition(alert, to_status, *, at, reason, caller=None, from_status=None):
