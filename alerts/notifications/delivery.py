@@ -36,11 +36,12 @@ from .recipients import language_of
 
 logger = logging.getLogger(__name__)
 
-#: Seconds between the attempts of a task whose mail server asked to try again later (4xx): 15.5 minutes in all.
-#: Each wait is a message a worker holds, unacknowledged, until its time (an ETA): each wait and their total must stay
-#: well under the broker's visibility timeout (``REDIS_BROKER_VISIBILITY_TIMEOUT``, an hour), or the broker would hand
-#: the message to a second worker while the first still holds it.
-RETRY_DELAYS = (30, 60, 120, 240, 480)
+#: Seconds between the attempts of a task whose mail server asked to try again later (4xx), from the setting
+#: ``ALERTS_EMAIL_RETRY_DELAYS`` (15.5 minutes in all by default), read once: the tasks' ``max_retries`` is fixed when
+#: they are defined. Each wait is a message a worker holds, unacknowledged, until its time (an ETA): each wait and their
+#: total must stay well under the broker's visibility timeout (``REDIS_BROKER_VISIBILITY_TIMEOUT``, an hour), or the
+#: broker would hand the message to a second worker while the first still holds it.
+RETRY_DELAYS = tuple(settings.ALERTS_EMAIL_RETRY_DELAYS)
 #: The broker's visibility timeout with Redis when the settings name none (kombu's default).
 BROKER_VISIBILITY_TIMEOUT = 60 * 60
 #: A row ``sending`` for longer than this was claimed by an attempt that died.

@@ -14,6 +14,13 @@ send to the worker instead of running eagerly as the rest of the suite does::
     def test_something(live_celery):
         result = some_task.delay(agency_id=agency.pk)
         assert result.get(timeout=live_celery.timeout) == ...
+
+``start_mail_worker`` (per test) is for the alert emails: ``start_mail_worker(mailbox)`` starts a worker of the test's
+own (``Worker``, the test database, a queue of its own) whose mail goes to a real SMTP server on loopback (aiosmtpd)
+answering with ``mailbox`` (``tests.alerts.test_emails_smtp.Mailbox``: given 4xx or 5xx answers, the first DATA
+commands get them). The session's worker cannot serve: the test settings keep its mail in its memory, and the tasks it
+queues itself (the digest of each agency due) go to Celery's default queue, which no worker of the test run consumes;
+a mail worker's go to its own queue. ``mail_worker`` is one started with a mailbox that takes everything.
 """
 
 import os
@@ -23,7 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -33,12 +40,48 @@ from django.conf import settings
 from django.db import connections
 
 from config.celery_app import app as celery_app
+from tests.alerts.test_emails_smtp import Mailbox, smtp_server
 
 BASE_DIR = Path(settings.BASE_DIR)
 CELERY = Path(sys.executable).with_name("celery")
 READY_TIMEOUT = 60  # seconds for the worker to import Django, connect to Redis and answer a ping
 STOP_TIMEOUT = 15  # seconds for a warm shutdown before the worker is killed
 RESULT_TIMEOUT = 30  # seconds a test waits for one task's result
+DEADLINE = 45  # seconds a condition a test waits for (``wait_until``) may take to come true
+
+#: A mail worker's entry point: the test settings, with the mail sent to the test's SMTP server and the tasks the
+#: worker queues itself (the email after an evaluation, the digest of each agency due) sent to its own queue.
+MAIL_WORKER_LAUNCHER = """
+import os, sys
+import django
+django.setup()
+from django.conf import settings
+settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", int(os.environ["ALERT_EMAILS_SMTP_PORT"])
+settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+from config.celery_app import app
+app.conf.task_default_queue = os.environ["ALERT_EMAILS_QUEUE"]
+app.worker_main(["worker", *sys.argv[1:]])
+"""
+
+
+def wait_until(condition, what, deadline=DEADLINE):
+    """Poll ``condition`` until it returns something true (returned), or fail after ``deadline`` seconds."""
+    until = time.monotonic() + deadline
+    while time.monotonic() < until:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    pytest.fail(f"not within {deadline} s: {what}", pytrace=False)
+
+
+def text_and_html(message):
+    """The text and the HTML part of an email the SMTP server took (an ``email.message.Message``), decoded."""
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = message.get_payload()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    return text.get_payload(decode=True).decode(), html.get_payload(decode=True).decode()
 
 
 def _broker_and_backend():
@@ -199,3 +242,57 @@ def live_celery(celery_worker, transactional_db):
         pytest.fail(f"the Celery worker has exited:\n{celery_worker.log_tail()}", pytrace=False)
     with celery_sending_to(celery_worker):
         yield celery_worker
+
+
+@dataclass
+class MailWorker:
+    """A worker of one test and the mailbox of the SMTP server its mail goes to."""
+
+    worker: Worker
+    mailbox: Mailbox
+
+
+@contextmanager
+def mail_worker_running(live_celery, mailbox, log_path):
+    """A worker whose mail goes to an SMTP server on loopback answering with ``mailbox``, and this process's tasks sent
+    to its queue; yields a ``MailWorker``, stopped (and its queue removed) on exit."""
+    with smtp_server(mailbox) as port:
+        run = uuid.uuid4().hex[:10]
+        queue = f"storehealth-alert-emails-{run}"
+        nodename = f"alert-emails-{run}@localhost"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+               "DATABASE_URL": _database_url_of_test_database(), "CELERY_BROKER_URL": live_celery.broker,
+               "CELERY_RESULT_BACKEND": live_celery.backend, "CELERY_TASK_ALWAYS_EAGER": "false",
+               "PYTHONUNBUFFERED": "1", "ALERT_EMAILS_SMTP_PORT": str(port), "ALERT_EMAILS_QUEUE": queue}
+        command = [sys.executable, "-c", MAIL_WORKER_LAUNCHER, "--pool=solo", "--loglevel=INFO", "-n", nodename,
+                   "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
+        worker = Worker(process=process, broker=live_celery.broker, backend=live_celery.backend, nodename=nodename,
+                        queue=queue, log_path=log_path)
+        with celery_sending_to(worker):
+            try:
+                worker.wait_until_ready()
+                yield MailWorker(worker=worker, mailbox=mailbox)
+            finally:
+                worker.stop()
+                worker.delete_queue()
+
+
+@pytest.fixture
+def start_mail_worker(live_celery, tmp_path):
+    """``start_mail_worker(mailbox)``: a worker of this test whose mail goes to an SMTP server on loopback answering
+    with ``mailbox`` (see the module); returns a ``MailWorker``, stopped at the end of the test."""
+    with ExitStack() as running:
+        def start(mailbox):
+            log_path = tmp_path / f"alert-emails-worker-{uuid.uuid4().hex[:6]}.log"
+            return running.enter_context(mail_worker_running(live_celery, mailbox, log_path))
+
+        yield start
+
+
+@pytest.fixture
+def mail_worker(start_mail_worker):
+    """A worker of this test whose mail goes to an SMTP server on loopback that takes every email."""
+    return start_mail_worker(Mailbox())
