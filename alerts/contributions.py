@@ -3,29 +3,26 @@ the health app, the evaluated stores' alerts are opened, updated and resolved (`
 emails queued (``alerts_sync_and_notify``); the sidebar's Alerts group, the overview's "Open alerts" and the store
 page's alerts panel."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import extensions
 from accounts.platform.navigation import NavigationGroup, NavigationItem
 from accounts.platform.tasks import enqueue_on_commit
 
-from . import overview, selectors, services, tasks
-from .models import Alert
+from . import overview, services, tasks
 from .panels import render_alerts_panel
 
 
 @extensions.health_evaluated.contribute
 def alerts_sync_and_notify(*, agency, evaluated):
-    """``services.alerts_sync`` of the evaluated stores, then, after the commit, their emails: one task for the new
-    red, unmuted alerts of this evaluation (one email per recipient), one for the alerts it resolved if the agency
-    sends resolved notices. Safe to call twice with the same rows: the second sync opens and resolves nothing."""
+    """``services.alerts_sync`` of the evaluated stores; if it left the first alerts waiting for their email, the run
+    that sends them (``notifications.notices``) is queued after the commit, late enough to gather the other chunks of
+    the same ingest in the same emails. Safe to call twice with the same rows: the second sync opens and resolves
+    nothing."""
     result = services.alerts_sync(agency=agency, evaluated=evaluated)
-    new_red = [alert.pk for alert in result.opened if alert.severity == Alert.Severity.RED and not alert.muted]
-    if new_red:
-        enqueue_on_commit(tasks.notify_new_alerts, agency=agency, alert_ids=new_red)
-    resolved = [alert.pk for alert in result.resolved if not alert.muted]
-    if resolved and selectors.alert_policy(agency=agency).resolved_notices:
-        enqueue_on_commit(tasks.notify_resolved_alerts, agency=agency, alert_ids=resolved)
+    if result.notices_first_due:
+        enqueue_on_commit(tasks.send_alert_notices, agency=agency, countdown=settings.ALERTS_NOTICE_GATHER_SECONDS)
     return result
 
 

@@ -80,6 +80,12 @@ class Alert(TenantModel):
         RED = Colour.RED.value, _("Red")
         YELLOW = Colour.YELLOW.value, _("Yellow")
 
+    class Notice(models.TextChoices):
+        """The email an alert waits for (``alerts.notifications.notices``)."""
+
+        NEW = "new", _("New red alert")
+        RESOLVED = "resolved", _("Resolved alert")
+
     #: The statuses of an alert still open (the database allows one such alert per store and rule).
     OPEN_STATUSES = (Status.OPEN, Status.ACKNOWLEDGED)
 
@@ -104,6 +110,10 @@ class Alert(TenantModel):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    notice_due = models.CharField(
+        _("email waiting"), max_length=16, choices=Notice.choices, blank=True, default="",
+        help_text=_("The email this alert still waits for: set by the evaluation, cleared by the one run that "
+                    "writes the email's sent-log rows."))
 
     store_path = "store"
 
@@ -119,6 +129,8 @@ class Alert(TenantModel):
         indexes = [
             models.Index(fields=["agency", "status", "severity"], name="alert_agency_status_idx"),
             models.Index(fields=["agency", "store", "status"], name="alert_agency_store_idx"),
+            # The alerts waiting for their email: few at any time, looked for after every evaluation.
+            models.Index(fields=["agency", "notice_due"], condition=~Q(notice_due=""), name="alert_notice_due_idx"),
         ]
 
     def __str__(self):

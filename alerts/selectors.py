@@ -21,6 +21,11 @@ def open_alerts_of(*, agency, store_ids):
     return {(alert.store_id, alert.rule): alert for alert in alerts}
 
 
+def notices_due(*, agency):
+    """The agency's alerts waiting for their email (``Alert.notice_due``), oldest first."""
+    return Alert.objects.filter(agency=agency).exclude(notice_due="").order_by("pk")
+
+
 def muted_rules(*, agency, store_ids, today):
     """``{(store id, rule)}`` muted on ``today`` among ``store_ids``: one query."""
     mutes = AlertMute.objects.filter(agency=agency, store_id__in=list(store_ids), until__gte=today)

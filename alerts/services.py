@@ -37,9 +37,13 @@ class SyncResult:
     opened: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     resolved: list = field(default_factory=list)
+    #: Whether this sync left the first alerts waiting for their email (``Alert.notice_due``) where none waited
+    #: before: then, and only then, the caller queues the run that sends them (one message per burst of syncs).
+    notices_first_due: bool = False
 
 
-def _take_turns(agency):
+def take_sync_turn(*, agency):
+    """Wait for the agency's other syncs (and email runs) to commit, then hold the turn until this transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SYNC_LOCK, agency.pk])
@@ -57,7 +61,8 @@ def alerts_sync(*, agency, evaluated, now=None):
 def _sync(*, agency, evaluated, now):
     policy = selectors.alert_policy(agency=agency)
     store_ids = [row.store_id for row in evaluated]
-    _take_turns(agency)
+    take_sync_turn(agency=agency)
+    notices_were_due = selectors.notices_due(agency=agency).exists()
     open_alerts = selectors.open_alerts_of(agency=agency, store_ids=store_ids)
     muted = selectors.muted_rules(agency=agency, store_ids=store_ids, today=agency.today())
     result = SyncResult()
@@ -80,11 +85,16 @@ def _sync(*, agency, evaluated, now):
                     due_at=rules.due_at(now, verdict.kind, warning_hours=policy.warning_due_hours,
                                         metric_hours=policy.metric_due_hours),
                     muted=(row.store_id, verdict.rule) in muted))
+                opened = result.opened[-1]
+                if opened.severity == Alert.Severity.RED and not opened.muted:
+                    opened.notice_due = Alert.Notice.NEW
             elif step.action == rules.Action.RESOLVE:
                 transitions.append(_transition(
                     alert, Alert.Status.RESOLVED, at=now,
                     reason=_("Recovered: %(count)s green evaluation(s) in a row.") % {"count": step.green_streak}))
                 alert.status, alert.resolved_at, alert.green_streak = Alert.Status.RESOLVED, now, step.green_streak
+                # A new-alert email not sent yet is dropped: the alert is over before anyone was told.
+                alert.notice_due = Alert.Notice.RESOLVED if policy.resolved_notices and not alert.muted else ""
                 result.resolved.append(alert)
             else:
                 if step.action == rules.Action.UPDATE:
@@ -99,8 +109,10 @@ def _sync(*, agency, evaluated, now):
                     for alert in result.opened]
     Alert.objects.bulk_update(result.updated, ["severity", "last_seen_at", "latest_value", "latest_target",
                                                "green_streak"])
-    Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak"])
+    Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak", "notice_due"])
     AlertTransition.objects.bulk_create(transitions)
+    result.notices_first_due = not notices_were_due and any(
+        alert.notice_due for alert in (*result.opened, *result.resolved))
     return result
 
 

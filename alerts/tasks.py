@@ -1,15 +1,17 @@
 """The alerts app's tasks: thin, they take ids and run inside the agency's scope (``accounts.tenancy.AgencyTask``),
 and each is safe to run twice (the sent-log, ``alerts.notifications.delivery``, lets an email go once).
 
-* ``notify_new_alerts`` / ``notify_resolved_alerts``: queued after the sync of an evaluation that opened red alerts or
-  resolved some (``alerts.contributions``), after its commit.
+* ``send_alert_notices``: the emails of new red alerts and of resolved ones (``notices``), queued after the sync that
+  left the first alerts waiting for them (``alerts.contributions``), after its commit: one message per burst of
+  evaluations, whatever the number of chunks.
 * ``send_due_digests`` (``CELERY_BEAT_SCHEDULE["alerts.digest"]``, every 15 minutes): queues ``send_digest`` for each
   agency whose digest hour has come in its time zone and whose digest of the day is not done.
 * ``escalate_all_agencies`` (``CELERY_BEAT_SCHEDULE["alerts.escalate"]``, every 15 minutes): queues
-  ``escalate_overdue`` for each agency with an alert that may be overdue or an email left unsent; it escalates the
-  overdue alerts to the managers and sends what earlier attempts left unsent.
+  ``escalate_overdue`` for each agency with an alert that may be overdue, an alert still waiting for its email or an
+  email left unsent; it escalates the overdue alerts to the managers and sends what earlier runs left waiting or
+  unsent (a message the broker never took, a worker that died).
 
-A mail server that answers 4xx (or cannot be reached) makes the task retry after ``delivery.RETRY_DELAYS`` (15.5
+A mail server that answers 4xx (or cannot be reached) makes the task retry after ``delivery.RETRY_DELAYS`` (by default 15.5
 minutes in all, well under the broker's visibility timeout); after the last one the emails still deferred are marked
 failed. A 5xx is recorded on its sent-log row and never retried.
 
@@ -26,7 +28,7 @@ from accounts.models import Agency
 from accounts.platform.tasks import enqueue_on_commit
 from accounts.tenancy import AgencyTask
 
-from .notifications import catch_up, delivery, digest, escalation, immediate, resolved
+from .notifications import catch_up, delivery, digest, escalation, notices
 
 RETRIES = len(delivery.RETRY_DELAYS)
 
@@ -46,17 +48,14 @@ def _finish(task, *, agency, done):
 
 
 @shared_task(base=AgencyTask, bind=True, max_retries=RETRIES)
-def notify_new_alerts(self, *, agency_id, alert_ids):
-    """Email the new red alerts ``alert_ids`` of one evaluation, one email per recipient."""
+def send_alert_notices(self, *, agency_id):
+    """Email the agency's alerts waiting for their email (new red, resolved), one email per recipient and kind, and
+    what earlier attempts left unsent (on a retry: the emails this run's mail server deferred)."""
     agency = Agency.objects.get(pk=agency_id)
-    return _finish(self, agency=agency, done=immediate.new_alerts_notify(agency=agency, alert_ids=alert_ids))
-
-
-@shared_task(base=AgencyTask, bind=True, max_retries=RETRIES)
-def notify_resolved_alerts(self, *, agency_id, alert_ids):
-    """Email the alerts ``alert_ids`` that one evaluation resolved, if the agency sends such notices."""
-    agency = Agency.objects.get(pk=agency_id)
-    return _finish(self, agency=agency, done=resolved.resolved_alerts_notify(agency=agency, alert_ids=alert_ids))
+    # What was left first: the rows this run defers must wait for the retry, not be tried again at once.
+    done = catch_up.leftovers_deliver(agency=agency)
+    done.extend(notices.notices_send(agency=agency))
+    return _finish(self, agency=agency, done=done)
 
 
 @shared_task(base=AgencyTask, bind=True, max_retries=RETRIES)
@@ -80,11 +79,14 @@ def send_due_digests(now=None):
 
 @shared_task(base=AgencyTask, bind=True, max_retries=RETRIES)
 def escalate_overdue(self, *, agency_id, now=None):
-    """Escalate the agency's overdue alerts to the managers, then send the alert emails earlier attempts left unsent."""
+    """Send the alert emails earlier attempts left unsent, escalate the agency's overdue alerts to the managers, and
+    email the alerts still waiting for their email. What is left goes first: a row this run defers waits for the
+    retry instead of being tried again at once."""
     agency = Agency.objects.get(pk=agency_id)
     moment = _moment(now)
-    done = escalation.escalations_notify(agency=agency, now=moment)
-    done.extend(catch_up.leftovers_deliver(agency=agency, now=moment))
+    done = catch_up.leftovers_deliver(agency=agency, now=moment)
+    done.extend(escalation.escalations_notify(agency=agency, now=moment))
+    done.extend(notices.notices_send(agency=agency, now=moment))
     return _finish(self, agency=agency, done=done)
 
 

@@ -19,20 +19,22 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, *, agency, **kwargs):
+def enqueue_on_commit(task, *, agency, countdown=None, **kwargs):
     """Send ``task`` with ``agency_id`` and ``kwargs`` after the current transaction commits (at once outside
-    one). Never raises for the broker: a failure to queue is logged and left to the periodic sweep."""
+    one), to run no sooner than ``countdown`` seconds later when given. Never raises for the broker: a failure to
+    queue is logged and left to the periodic sweep."""
     kwargs = {"agency_id": agency.pk, **kwargs}
-    transaction.on_commit(lambda: _send(task, kwargs))
+    transaction.on_commit(lambda: _send(task, kwargs, countdown))
 
 
-def _send(task, kwargs):
+def _send(task, kwargs, countdown=None):
     if task.app.conf.task_always_eager:
-        # In-process (no broker): the task runs here and now, and its own errors are errors of the request.
-        task.apply_async(kwargs=kwargs)
+        # In-process (no broker): the task runs here and now (a countdown is not waited for), and its own errors are
+        # errors of the request.
+        task.apply_async(kwargs=kwargs, countdown=countdown or None)
         return
     try:
         # Celery retries the publish as CELERY_TASK_PUBLISH_RETRY_POLICY says, then gives up.
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, countdown=countdown or None)
     except (OperationalError, OSError):
         logger.exception("Could not queue %s%r; the periodic sweep will pick the work up.", task.name, kwargs)

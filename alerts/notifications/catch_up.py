@@ -5,12 +5,12 @@ The daily digest needs none: its periodic task looks for the day's unsent digest
 """
 
 from ..models import SentNotification
-from . import delivery, escalation, immediate, resolved
+from . import delivery, escalation, notices
 
 #: How each kind's rows are sent again.
 DELIVERERS = {
-    SentNotification.Kind.IMMEDIATE: immediate.deliver_rows,
-    SentNotification.Kind.RESOLVED: resolved.deliver_rows,
+    SentNotification.Kind.IMMEDIATE: notices.deliver_rows,
+    SentNotification.Kind.RESOLVED: notices.deliver_rows,
     SentNotification.Kind.ESCALATION: escalation.deliver_rows,
 }
 

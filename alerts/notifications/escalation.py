@@ -3,8 +3,9 @@ escalated ONCE to the managers (``subscriptions``: the owners and operations man
 and about the store), by the periodic task (``alerts.tasks.escalate_overdue``).
 
 1. The open (not acknowledged), unmuted alerts past the delay that were never escalated are read.
-2. Each is claimed by a conditional update of ``Alert.escalated_at`` that must return 1: of two workers running the
-   same round, only one escalates a given alert.
+2. They are claimed together: locked (``SELECT … FOR UPDATE SKIP LOCKED``, so that a second worker running the same
+   round passes them by, and once the first commits no longer finds them) and marked with ``Alert.escalated_at`` in
+   one statement: of two workers, only one escalates a given alert.
 3. In the same transaction, the sent-log rows of the escalation are written, one per manager (the period is the
    alerts this round claimed, ``delivery.run_period``): an alert marked escalated always has its email to send,
    even if the worker dies right after the commit (``catch_up`` sends it then).
@@ -41,21 +42,17 @@ def overdue_for_escalation(*, agency, hours, now):
             .select_related("store").order_by("store__name", "store_id", "rule"))
 
 
-def _claim(alert, now):
-    return Alert.objects.filter(agency_id=alert.agency_id, pk=alert.pk, status=Alert.Status.OPEN,
-                                escalated_at__isnull=True).update(escalated_at=now) == 1
-
-
 @transaction.atomic
 def alerts_escalate(*, agency, now=None):
-    """Mark the agency's overdue alerts escalated (each by a conditional update that only one worker wins) and write
-    the sent-log rows of their email to the managers, together. Returns ``(claimed alerts, rows)``."""
+    """Mark the agency's overdue alerts escalated (locked first: only one worker claims a given alert) and write the
+    sent-log rows of their email to the managers, together. Returns ``(claimed alerts, rows)``."""
     now = now or timezone.now()
     policy = selectors.alert_policy(agency=agency)
-    claimed = [alert for alert in overdue_for_escalation(agency=agency, hours=policy.escalate_after_hours, now=now)
-               if _claim(alert, now)]
+    claimed = list(overdue_for_escalation(agency=agency, hours=policy.escalate_after_hours, now=now)
+                   .select_for_update(skip_locked=True, of=("self",)))
     if not claimed:
         return [], []
+    Alert.objects.filter(agency=agency, pk__in=[alert.pk for alert in claimed]).update(escalated_at=now)
     by_recipient = recipients.for_escalation(agency=agency, alerts=claimed)
     rows = delivery.notifications_write(
         agency=agency, kind=SentNotification.Kind.ESCALATION, period=delivery.run_period([a.pk for a in claimed]),
@@ -97,8 +94,9 @@ def escalations_notify(*, agency, now=None):
 
 def agencies_to_visit(*, now=None):
     """The active agencies the periodic round must visit at ``now``: with an alert overdue for escalation by the
-    agency's own delay (open, unmuted, never escalated), or with an alert email left unsent (``catch_up``). A
-    platform-wide fan-out: unscoped, four queries whatever the number of agencies and alerts."""
+    agency's own delay (open, unmuted, never escalated), an alert still waiting for its email (``notices``), or an
+    alert email left unsent (``catch_up``). A platform-wide fan-out: unscoped, five queries whatever the number of
+    agencies and alerts."""
     now = now or timezone.now()
     with all_agencies():
         delays = dict(AlertPolicy.objects.values_list("agency_id", "escalate_after_hours"))
@@ -108,4 +106,5 @@ def agencies_to_visit(*, now=None):
                    if opened <= now - datetime.timedelta(hours=delays.get(agency_id, DEFAULT_DELAY))}
         unsent = set(SentNotification.objects.filter(kind__in=CAUGHT_UP, status__in=UNSENT)
                      .values_list("agency_id", flat=True).distinct())
-        return list(Agency.objects.filter(pk__in=overdue | unsent, is_active=True).order_by("pk"))
+        waiting = set(Alert.objects.exclude(notice_due="").values_list("agency_id", flat=True).distinct())
+        return list(Agency.objects.filter(pk__in=overdue | unsent | waiting, is_active=True).order_by("pk"))

@@ -255,6 +255,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # than any task may run (CELERY_TASK_TIME_LIMIT) plus the longest countdown of a retry (the email tasks' backoff),
 # or a task still running, or still waiting for its retry, would be handed to a second worker.
 REDIS_BROKER_VISIBILITY_TIMEOUT = env.int("REDIS_BROKER_VISIBILITY_TIMEOUT", default=60 * 60)
+# The emails of new red alerts wait this many seconds after the first evaluation that needs them, so that the other
+# 500-store chunks of the same ingest go in the same email (alerts.notifications.notices).
+ALERTS_NOTICE_GATHER_SECONDS = env.int("ALERTS_NOTICE_GATHER_SECONDS", default=20)
+# Seconds the alert emails' task waits before each new attempt when the mail server asked to try again later (4xx)
+# or could not be reached (alerts.notifications.delivery); after the last one the emails still unsent are failed.
+# Each wait is a message a worker holds unacknowledged until its time: their total, plus CELERY_TASK_TIME_LIMIT, must
+# stay well under REDIS_BROKER_VISIBILITY_TIMEOUT (15.5 minutes in all by default, against an hour).
+ALERTS_EMAIL_RETRY_DELAYS = env.list("ALERTS_EMAIL_RETRY_DELAYS", cast=int, default=[30, 60, 120, 240, 480])
 # A broker that accepts connections but does not answer must not hang a request either.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": REDIS_BROKER_SOCKET_TIMEOUT,
                                    "socket_timeout": REDIS_BROKER_SOCKET_TIMEOUT,

@@ -12,6 +12,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_DATA_ALLOWED = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A worker of the integration tests retries an email the mail server deferred within seconds, not minutes.
+ALERTS_EMAIL_RETRY_DELAYS = [1, 1, 2, 2, 3]
+# The worker of the integration tests sends the alert emails as soon as their evaluation commits.
+ALERTS_NOTICE_GATHER_SECONDS = env.int("ALERTS_NOTICE_GATHER_SECONDS", default=0)
 # Throttling is exercised by its own tests with low rates; the fuzzer and the tests of wrong keys (which share one
 # address and one cache) must not trip it.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"caller": "100000/min",  # noqa: F405

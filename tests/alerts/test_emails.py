@@ -15,7 +15,7 @@ from accounts.models import Membership
 from accounts.tenancy import Caller
 from alerts import services
 from alerts.models import Alert, AlertPolicy, NotificationPreference, SentNotification
-from alerts.notifications import immediate
+from alerts.notifications import notices
 from alerts.notifications.subscriptions import StoreScope
 from health import metrics
 from health import services as health_services
@@ -130,8 +130,9 @@ def test_the_same_evaluation_twice_and_the_same_task_twice_still_email_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         health_services.store_health_evaluate(agency=a.agency, store_ids=[a.assigned_store.pk])
-    alert_ids = list(Alert.objects.filter(agency=a.agency).values_list("pk", flat=True))
-    immediate.new_alerts_notify(agency=a.agency, alert_ids=alert_ids)
+    notices.notices_send(agency=a.agency)  # the task again: nothing waits any more
+    rows = list(SentNotification.objects.filter(agency=a.agency, kind="immediate"))
+    notices.deliver_rows(agency=a.agency, rows=rows)  # the same rows again: each was sent already
 
     assert len(mailoutbox) == sent
     assert SentNotification.objects.filter(agency=a.agency, kind="immediate", status="sent").count() == sent
@@ -227,11 +228,12 @@ def test_the_immediate_emails_read_and_write_the_same_number_of_queries_for_3_an
     def queries_for(count):
         now = timezone.now()
         stores = [StoreFactory(agency=a.agency, client=a.client) for _ in range(count)]
-        alerts = [Alert.objects.create(agency=a.agency, store=store, rule=LSR, kind="metric", severity="red",
-                                       first_seen_at=now, last_seen_at=now, latest_value=0.05, latest_target=0.04,
-                                       due_at=now) for store in stores]
+        for store in stores:
+            Alert.objects.create(agency=a.agency, store=store, rule=LSR, kind="metric", severity="red",
+                                 first_seen_at=now, last_seen_at=now, latest_value=0.05, latest_target=0.04,
+                                 due_at=now, notice_due=Alert.Notice.NEW)
         with CaptureQueriesContext(connection) as captured:
-            done = immediate.new_alerts_notify(agency=a.agency, alert_ids=[alert.pk for alert in alerts])
+            done = notices.notices_send(agency=a.agency)
         assert len(done.sent) == 2  # the owner and the manager: none of these stores is the operator's
         return len(captured)
 

@@ -12,9 +12,10 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from alerts import tasks
-from alerts.models import Alert, SentNotification
+from alerts.models import SentNotification
 from alerts.notifications import delivery
 from config.celery_app import app as celery_app
+from config.settings import base as product_settings
 from health import services as health_services
 from health.models import Source
 from tests.alerts.test_emails import day
@@ -131,8 +132,8 @@ def test_a_server_that_keeps_answering_4xx_is_given_up_after_the_last_retry(a, s
 
     # A later run of the same task sends nothing more: failed is final.
     with send_through(Mailbox()) as later:
-        tasks.notify_new_alerts.apply(kwargs={
-            "agency_id": a.agency.pk, "alert_ids": list(Alert.objects.values_list("pk", flat=True))})
+        tasks.send_alert_notices.apply(kwargs={"agency_id": a.agency.pk})
+        tasks.escalate_overdue.apply(kwargs={"agency_id": a.agency.pk})
     assert later.attempts == []
 
 
@@ -151,6 +152,10 @@ def test_an_unreachable_server_is_a_temporary_failure_and_a_refusal_a_permanent_
 def test_the_retries_wait_well_under_the_brokers_visibility_timeout(settings):
     visibility = delivery.broker_visibility_timeout()
     assert visibility == settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    # Each wait is a message held unacknowledged by a worker until its time, as is the running task itself.
-    assert sum(delivery.RETRY_DELAYS) + settings.CELERY_TASK_TIME_LIMIT <= visibility / 2
+    assert delivery.RETRY_DELAYS == tuple(settings.ALERTS_EMAIL_RETRY_DELAYS)
+    # Each wait is a message held unacknowledged by a worker until its time, as is the running task itself: the
+    # test settings' short waits, and the product's own (ALERTS_EMAIL_RETRY_DELAYS of config.settings.base).
+    for delays in (delivery.RETRY_DELAYS, product_settings.ALERTS_EMAIL_RETRY_DELAYS):
+        assert delays and min(delays) > 0, delays
+        assert sum(delays) + settings.CELERY_TASK_TIME_LIMIT <= visibility / 2, delays
     assert delivery.SENDING_LEASE.total_seconds() > settings.EMAIL_TIMEOUT * 4
