@@ -11,9 +11,9 @@ and each is safe to run twice (the sent-log, ``alerts.notifications.delivery``, 
   email left unsent; it escalates the overdue alerts to the managers and sends what earlier runs left waiting or
   unsent (a message the broker never took, a worker that died).
 
-A mail server that answers 4xx (or cannot be reached) makes the task retry after ``delivery.RETRY_DELAYS`` (by default 15.5
-minutes in all, well under the broker's visibility timeout); after the last one the emails still deferred are marked
-failed. A 5xx is recorded on its sent-log row and never retried.
+A mail server that answers 4xx (or cannot be reached) makes the task retry after ``delivery.RETRY_DELAYS`` (by
+default 15.5 minutes in all, well under the broker's visibility timeout); after the last one the emails still deferred
+are marked failed. A 5xx is recorded on its sent-log row and never retried.
 
 The periodic tasks take ``now`` (an ISO timestamp) so that an agency's task judges the same moment its fan-out did
 (and so that tests can fix the clock); it defaults to the present.
