@@ -67,6 +67,9 @@ def _sync(*, agency, evaluated, now):
     muted = selectors.muted_rules(agency=agency, store_ids=store_ids, today=agency.today())
     result = SyncResult()
     transitions = []
+    # The updated alerts: those of which only ``last_seen_at`` moves (a repeat of the same breach, the usual case)
+    # are written by one plain UPDATE, the others by one bulk update.
+    changed, seen_again = [], []
     streaks_by_store = {}  # the open alerts' green counts, by store then rule: one pass, not one per store
     for (store_id, rule), alert in open_alerts.items():
         streaks_by_store.setdefault(store_id, {})[rule] = alert.green_streak
@@ -97,18 +100,24 @@ def _sync(*, agency, evaluated, now):
                 alert.notice_due = Alert.Notice.RESOLVED if policy.resolved_notices and not alert.muted else ""
                 result.resolved.append(alert)
             else:
+                before = (alert.severity, alert.latest_value, alert.latest_target, alert.green_streak)
                 if step.action == rules.Action.UPDATE:
                     alert.severity, alert.last_seen_at = verdict.colour, now
                     alert.latest_value, alert.latest_target = verdict.value, verdict.target
                 alert.green_streak = step.green_streak
                 result.updated.append(alert)
+                if (alert.severity, alert.latest_value, alert.latest_target, alert.green_streak) != before:
+                    changed.append(alert)
+                elif step.action == rules.Action.UPDATE:
+                    seen_again.append(alert.pk)
     Alert.objects.bulk_create(result.opened)
     days = {row.store_id: row.date.isoformat() if row.date is not None else "—" for row in evaluated}
     transitions += [_transition(alert, Alert.Status.OPEN, at=now, from_status="",
                                 reason=_("Opened by the evaluation of %(date)s.") % {"date": days[alert.store_id]})
                     for alert in result.opened]
-    Alert.objects.bulk_update(result.updated, ["severity", "last_seen_at", "latest_value", "latest_target",
-                                               "green_streak"])
+    Alert.objects.bulk_update(changed, ["severity", "last_seen_at", "latest_value", "latest_target", "green_streak"])
+    if seen_again:
+        Alert.objects.filter(agency=agency, pk__in=seen_again).update(last_seen_at=now)
     Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak", "notice_due"])
     AlertTransition.objects.bulk_create(transitions)
     result.notices_first_due = not notices_were_due and any(

@@ -10,8 +10,9 @@ For a set of stores (at most ``CHUNK`` of them, as the tasks send them):
    same rules as today's;
 3. ``thresholds.evaluate_day`` gives every metric its verdict, with the agency's ``Thresholds`` and the report's
    own targets of that day;
-4. one statement upserts a ``StoreHealth`` row per store (``INSERT ... ON CONFLICT (store_id) DO UPDATE``); a
-   store without snapshots gets, or goes back to, "no data". Running it twice writes the same rows.
+4. one statement upserts a ``StoreHealth`` row per store (``INSERT ... ON CONFLICT (store_id) DO UPDATE``; on
+   PostgreSQL the hand-written one of ``evaluation_sql``); a store without snapshots gets, or goes back to,
+   "no data". Running it twice writes the same rows.
 
 The same reads serve ``health.selectors.store_health``, which evaluates one store afresh for the API.
 """
@@ -19,14 +20,14 @@ The same reads serve ``health.selectors.store_health``, which evaluates one stor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts import extensions
 from accounts.models import Store
 
-from . import metrics, thresholds
+from . import evaluation_sql, metrics, thresholds
 from .models import HealthSnapshot, StoreHealth
 from .thresholds import Colour
 
@@ -159,8 +160,11 @@ def store_health_upsert(*, agency, store_ids, rules):
     rows = store_health_rows(agency=agency, store_ids=store_ids, rules=rules)
     if rows:
         with transaction.atomic():
-            StoreHealth.objects.bulk_create(rows, update_conflicts=True, unique_fields=["store"],
-                                            update_fields=list(WRITTEN_FIELDS))
+            if connection.vendor == "postgresql":
+                evaluation_sql.store_health_write(agency_id=agency.pk, rows=rows, now=rows[0].evaluated_at)
+            else:
+                StoreHealth.objects.bulk_create(rows, update_conflicts=True, unique_fields=["store"],
+                                                update_fields=list(WRITTEN_FIELDS))
             # What the apps above act on (the alerts of these stores), in the same transaction: a verdict and the
             # alert it opens are written together or not at all.
             for listener in extensions.health_evaluated.contributions():

@@ -119,13 +119,19 @@ class Evaluation:
         return describe(self)
 
     def as_dict(self):
-        """A JSON-ready form (what is stored with a store's evaluated health); ``from_dict`` reads it back."""
-        return {
+        """A JSON-ready form (what is stored with a store's evaluated health; an empty ``detail`` or ``bands`` is left
+        out); ``from_dict`` reads it back."""
+        found = {
             "key": self.key, "colour": self.colour, "rule": self.rule, "value": self.value,
             "target": None if self.target is None else {"value": self.target.value, "condition": self.target.condition,
                                                         "from_report": self.target.from_report},
-            "previous": self.previous, "detail": list(self.detail), "bands": list(self.bands),
+            "previous": self.previous,
         }
+        if self.detail:
+            found["detail"] = list(self.detail)
+        if self.bands:
+            found["bands"] = list(self.bands)
+        return found
 
     @classmethod
     def from_dict(cls, data):
