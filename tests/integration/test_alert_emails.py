@@ -12,10 +12,12 @@ from django.conf import settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from accounts.models import Store, StoreAssignment
 from alerts import tasks as alert_tasks
 from alerts.models import Alert, NotificationPreference, SentNotification
 from health import tasks as health_tasks
 from tests.alerts.test_emails import day
+from tests.factories import StoreFactory
 from tests.integration.conftest import DEADLINE, text_and_html, wait_until
 
 pytestmark = pytest.mark.integration
@@ -70,3 +72,32 @@ def test_a_red_snapshot_ingested_through_the_api_gives_one_alert_and_exactly_one
     text, html = text_and_html(message)
     link = settings.SITE_URL.rstrip("/") + reverse("admin:alerts_alert_change", args=[alert.pk])
     assert link in text and f'href="{link}"' in html
+
+
+def test_an_ingest_of_1200_red_stores_evaluated_in_three_chunks_gives_each_recipient_one_email_of_them_all(
+        mail_worker, agency_a, api_as):
+    """The three evaluations of one ingest queue one email run between them (``alerts.notifications.notices``)."""
+    with scopes_disabled():
+        stores = Store.objects.bulk_create(StoreFactory.build_batch(1199, agency=agency_a.agency,
+                                                                    client=agency_a.client))
+        StoreAssignment.objects.create(agency=agency_a.agency, user=agency_a.operator, store=stores[-1])
+    stores.append(agency_a.assigned_store)
+    answer = api_as(agency_a.rw_header).post(BULK, {"snapshots": [
+        {"store": store.pk, "date": day(2), "late_shipment_rate": 0.046} for store in stores]}, format="json")
+    assert answer.status_code == 200, answer.content
+    wait_until(lambda: len(sent_log(agency_a)) == 3
+               and all(row.status == SentNotification.Status.SENT for row in sent_log(agency_a)),
+               "the emails of the ingest were sent", deadline=120)
+
+    with scopes_disabled():
+        assert Alert.objects.filter(agency=agency_a.agency).count() == 1200
+    delivered = mail_worker.mailbox.delivered
+    assert sorted(message["To"] for message in delivered) == sorted(
+        [agency_a.owner.email, agency_a.manager.email, agency_a.operator.email])
+    assert {len(row.alert_ids) for row in sent_log(agency_a) if row.recipient_id != agency_a.operator.pk} == {1200}
+    [operator_row] = [row for row in sent_log(agency_a) if row.recipient_id == agency_a.operator.pk]
+    assert len(operator_row.alert_ids) == 2, "the operator's two stores, from the first and the last chunk"
+    received = [line for line in mail_worker.worker.log().splitlines() if line.endswith("received")]
+    assert sum(health_tasks.evaluate_stores.name in line for line in received) == 3
+    runs = sum(alert_tasks.send_alert_notices.name in line for line in received)
+    assert runs == 1, "the first chunk queued the email run; it ran after the other two (one worker, in order)"
