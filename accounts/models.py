@@ -1,4 +1,5 @@
-"""Agencies (the tenants), the people who work in them, their clients, stores and API keys.
+"""Agencies (the tenants), the people who work in them, their clients, stores and API keys, and the tasks a
+broker outage left unsent.
 
 Every tenant-owned model derives from ``TenantModel``: its own ``agency`` column and a django-scopes manager,
 so that a query made with no agency scope active raises instead of returning every agency's rows (see
@@ -583,3 +584,34 @@ class PlatformAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.method} {self.path}"
+
+
+class UnsentTask(TenantModel):
+    """A task the broker could not take when it was queued after a write (Redis down): kept so that the catch-up
+    sends it within a minute of the broker's return (``accounts.platform.tasks``), then deleted.
+
+    ``created_at`` is when the broker first refused it; ``attempts`` counts the refusals, the first included, and
+    ``last_error`` says what the broker answered last. ``kwargs`` are the task's keyword arguments as it was sent
+    (its ``agency_id`` included), ``countdown`` the seconds it was to wait before running, counted from
+    ``created_at``.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"))
+    countdown = models.FloatField(_("countdown (seconds)"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("unsent task")
+        verbose_name_plural = _("unsent tasks")
+
+    def __str__(self):
+        return f"{self.task_name}{self.kwargs!r}"
+
+    def countdown_left(self, now):
+        """The seconds still to wait from ``now`` before the task may run; ``None`` when it may run at once."""
+        if not self.countdown:
+            return None
+        left = (self.created_at - now).total_seconds() + self.countdown
+        return left if left > 0 else None

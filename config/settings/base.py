@@ -242,7 +242,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=5 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=6 * 60)
 # Queueing gives up quickly when the broker is down (the request must not hang); the work is committed and the
-# periodic sweeps pick it up (accounts.platform.tasks.enqueue_on_commit).
+# catch-up sends it again once the broker is back, and the periodic sweeps pick it up in any case
+# (accounts.platform.tasks.enqueue_on_commit).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
                                     "interval_max": 1}
 CELERY_TASK_SERIALIZER = "json"
@@ -287,6 +288,9 @@ CELERY_BEAT_SCHEDULE = {
     # Alerts nobody acknowledged within the agency's escalation delay are escalated once to the managers, and alert
     # emails a dead worker left unsent are sent, every 15 minutes.
     "alerts.escalate": {"task": "alerts.tasks.escalate_all_agencies", "schedule": crontab(minute="*/15")},
+    # Tasks the broker could not take when a write queued them (Redis down) are sent again every minute, so that an
+    # outage delays the work by minutes rather than until the daily sweep (accounts.platform.tasks.resend_unsent).
+    "accounts.resend_unsent": {"task": "accounts.tasks.resend_unsent_tasks", "schedule": crontab()},
 }
 
 if REDIS_CACHE_URL:

@@ -14,6 +14,7 @@ from accounts.models import (
     PlatformAccess,
     Store,
     StoreAssignment,
+    UnsentTask,
     User,
 )
 from tests.factories import ClientFactory, StoreAssignmentFactory, StoreFactory
@@ -55,6 +56,13 @@ def _assignment_beyond_operators(persona):
                                                    user=persona.manager)
 
 
+def _unsent_task(persona):
+    """A task of the agency the broker could not take (the same row each time it is asked for)."""
+    return UnsentTask.objects.get_or_create(
+        agency=persona.agency, task_name="accounts.tasks.agency_portfolio_summary",
+        defaults={"kwargs": {"agency_id": persona.agency.pk}, "last_error": "OperationalError: refused"})[0]
+
+
 TENANT_ROWS = {
     Agency: TenantRows(row=lambda persona: persona.agency,
                        reason="the tenant itself: another agency's id must be a 404 like any of its rows"),
@@ -67,6 +75,7 @@ TENANT_ROWS = {
     ),
     ApiKey: TenantRows(row=lambda persona: persona.rw_key),
     Invitation: TenantRows(row=_invitation),
+    UnsentTask: TenantRows(row=_unsent_task),
     # People are global (one person may serve several agencies), but an agency sees only its own members:
     # the owner of the persona's agency belongs to no other agency, so for anyone else they do not exist.
     User: TenantRows(row=lambda persona: persona.owner,

@@ -36,7 +36,7 @@ from tests.factories import StoreFactory
 def sent(monkeypatch):
     """The kwargs of every ``agency_portfolio_summary`` sent to the broker (nothing is sent or run)."""
     calls = []
-    monkeypatch.setattr(agency_portfolio_summary, "apply_async", lambda *, kwargs: calls.append(kwargs))
+    monkeypatch.setattr(agency_portfolio_summary, "apply_async", lambda *, kwargs, countdown=None: calls.append(kwargs))
     return calls
 
 
