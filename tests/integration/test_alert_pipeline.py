@@ -43,9 +43,11 @@ from tests.factories import StoreFactory
 from tests.integration.conftest import (
     BASE_DIR,
     CELERY,
+    DEADLINE,
     Worker,
     _database_url_of_test_database,
     celery_sending_to,
+    wait_until,
 )
 
 BULK = "/api/v1/health/snapshots/bulk/"
@@ -53,7 +55,6 @@ LSR = "late_shipment_rate"
 #: The visibility timeout of the workers of the whole-worker kill test: how long the broker keeps a message a dead
 #: worker took before it hands it out again (production: an hour, REDIS_BROKER_VISIBILITY_TIMEOUT).
 VISIBILITY_SECONDS = 2
-DEADLINE = 45  # seconds any condition below may take to come true
 
 
 def red_day(store):
@@ -69,17 +70,6 @@ def alerts_of(store):
 def opened_transitions(alert):
     with scopes_disabled():
         return AlertTransition.objects.filter(alert_id=alert.pk, to_status=Alert.Status.OPEN).count()
-
-
-def wait_until(condition, what, deadline=DEADLINE):
-    """Poll ``condition`` until it returns something true (returned), or fail after ``deadline`` seconds."""
-    until = time.monotonic() + deadline
-    while time.monotonic() < until:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    pytest.fail(f"not within {deadline} s: {what}", pytrace=False)
 
 
 @contextmanager
