@@ -101,9 +101,12 @@ class Alert(TenantModel):
     latest_value = models.JSONField(_("latest value"), null=True, blank=True)
     latest_target = models.FloatField(_("latest target"), null=True, blank=True)
     green_streak = models.PositiveSmallIntegerField(_("green evaluations in a row"), default=0)
+    green_day = models.DateField(_("last green day counted"), null=True, blank=True,
+                                 help_text=_("The day of the snapshot of the last green evaluation counted: the same "
+                                             "day evaluated again does not count twice."))
     due_at = models.DateTimeField(_("due"))
     muted = models.BooleanField(_("muted"), default=False,
-                                help_text=_("Its rule was muted for the store when it opened: nobody is emailed."))
+                                help_text=_("Its rule is muted for the store: nobody is emailed about it."))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     notes = FreeTextField(_("notes"), blank=True)

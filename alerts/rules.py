@@ -9,13 +9,15 @@ act on it (``AlertKind``). For each metric of a store, given the verdict and the
 2. A breach with no open alert opens one, a new episode (``OPEN``); with an open alert it updates it: its latest
    value and target, its severity, and its count of green evaluations back to 0 (``UPDATE``).
 3. A green verdict counts towards recovery: the ``resolve_after_green``-th green evaluation in a row resolves the
-   alert (``RESOLVE``); before that it is counted (``COUNT_GREEN``). A later breach opens a new alert.
+   alert (``RESOLVE``); before that it is counted (``COUNT_GREEN``). A later breach opens a new alert. A green DAY
+   counts once: evaluating the same snapshot again (the daily sweep, a policy change) is not another green day.
 4. A verdict that is neither a breach nor green (yellow when yellow raises no alerts) keeps an open alert open and
    starts its count of green evaluations again (``RESET_GREEN``): recovery is that many greens in a row.
 5. No data changes nothing: a metric nobody reported is neither a breach nor a recovery.
 
 An alert is due (someone must act) ``due_hours`` after it opened, by its kind: the agency's hours for an account
-status or a policy warning (24 by default), for a metric (72).
+status or a policy warning (24 by default), for a metric (72). It is overdue once past that time, or once escalated,
+as long as nobody acknowledged it.
 """
 
 import datetime
@@ -103,16 +105,20 @@ def is_breach(verdict, *, alert_on_yellow):
     return verdict.colour == Colour.RED or (alert_on_yellow and verdict.colour == Colour.YELLOW)
 
 
-def plan(*, verdicts, open_alerts, alert_on_yellow=False, resolve_after_green=1):
-    """The ``Step`` of each metric of one store whose alert must change: ``verdicts`` by rule, ``open_alerts`` the
-    count of green evaluations in a row of each rule's open alert (``{rule: green_streak}``). Metrics with nothing
+def plan(*, verdicts, open_alerts, alert_on_yellow=False, resolve_after_green=1, day=None, green_days=None):
+    """The ``Step`` of each metric of one store whose alert must change: ``verdicts`` by rule (of the snapshot of
+    ``day``), ``open_alerts`` the count of green evaluations in a row of each rule's open alert (``{rule:
+    green_streak}``), ``green_days`` the day of the last green one counted (``{rule: date}``). Metrics with nothing
     to do have no step."""
+    green_days = green_days or {}
     steps = []
     for rule, verdict in verdicts.items():
         streak = open_alerts.get(rule)
         if is_breach(verdict, alert_on_yellow=alert_on_yellow):
             steps.append(Step(Action.OPEN if streak is None else Action.UPDATE, verdict, 0))
         elif streak is None or verdict.colour == Colour.NO_DATA:
+            continue
+        elif verdict.colour == Colour.GREEN and not is_new_green_day(day, green_days.get(rule)):
             continue
         elif verdict.colour == Colour.GREEN:
             streak += 1
@@ -123,12 +129,19 @@ def plan(*, verdicts, open_alerts, alert_on_yellow=False, resolve_after_green=1)
     return steps
 
 
+def is_new_green_day(day, last_counted):
+    """Whether a green verdict on the snapshot of ``day`` counts towards recovery, the last green day counted being
+    ``last_counted``: a later day does, the same day again does not (unknown days always count)."""
+    return day is None or last_counted is None or day > last_counted
+
+
 def due_at(opened_at, kind, *, warning_hours=24, metric_hours=72):
     """When an alert of ``kind`` opened at ``opened_at`` is due: someone must have acted on it by then."""
     hours = warning_hours if kind in WARNING_KINDS else metric_hours
     return opened_at + datetime.timedelta(hours=hours)
 
 
-def is_overdue(*, due, acknowledged, now):
-    """Whether an alert is overdue: past its due time and nobody acknowledged it."""
-    return not acknowledged and now > due
+def is_overdue(*, due, acknowledged, now, escalated=False):
+    """Whether an alert is overdue: nobody acknowledged it, and it is past its due time or was escalated (nobody
+    acknowledged it within the agency's escalation delay)."""
+    return not acknowledged and (now > due or escalated)

@@ -39,8 +39,10 @@ def alert_list(*, agency, caller):
 
 
 def overdue(alerts, *, now=None):
-    """``alerts`` (a queryset) narrowed to the open ones past their due time that nobody acknowledged."""
-    return alerts.filter(status=Alert.Status.OPEN, due_at__lt=now or timezone.now())
+    """``alerts`` (a queryset) narrowed to the overdue ones (``rules.is_overdue``): open (nobody acknowledged them),
+    and past their due time or escalated."""
+    return alerts.filter(Q(due_at__lt=now or timezone.now()) | Q(escalated_at__isnull=False),
+                         status=Alert.Status.OPEN)
 
 
 def alert_assignees(*, agency, store):

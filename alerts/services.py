@@ -70,12 +70,15 @@ def _sync(*, agency, evaluated, now):
     # The updated alerts: those of which only ``last_seen_at`` moves (a repeat of the same breach, the usual case)
     # are written by one plain UPDATE, the others by one bulk update.
     changed, seen_again = [], []
-    streaks_by_store = {}  # the open alerts' green counts, by store then rule: one pass, not one per store
+    # The open alerts' green counts and last green days, by store then rule: one pass, not one per store.
+    streaks_by_store, green_days_by_store = {}, {}
     for (store_id, rule), alert in open_alerts.items():
         streaks_by_store.setdefault(store_id, {})[rule] = alert.green_streak
+        green_days_by_store.setdefault(store_id, {})[rule] = alert.green_day
     for row in evaluated:
-        streaks = streaks_by_store.get(row.store_id, {})
-        for step in rules.plan(verdicts=rules.verdicts_of(row.evaluations), open_alerts=streaks,
+        for step in rules.plan(verdicts=rules.verdicts_of(row.evaluations),
+                               open_alerts=streaks_by_store.get(row.store_id, {}),
+                               green_days=green_days_by_store.get(row.store_id, {}), day=row.date,
                                alert_on_yellow=policy.alert_on_yellow,
                                resolve_after_green=policy.resolve_after_green):
             verdict = step.verdict
@@ -96,17 +99,27 @@ def _sync(*, agency, evaluated, now):
                     alert, Alert.Status.RESOLVED, at=now,
                     reason=_("Recovered: %(count)s green evaluation(s) in a row.") % {"count": step.green_streak}))
                 alert.status, alert.resolved_at, alert.green_streak = Alert.Status.RESOLVED, now, step.green_streak
+                alert.green_day = row.date
+                alert.muted = (row.store_id, verdict.rule) in muted
                 # A new-alert email not sent yet is dropped: the alert is over before anyone was told.
                 alert.notice_due = Alert.Notice.RESOLVED if policy.resolved_notices and not alert.muted else ""
                 result.resolved.append(alert)
             else:
-                before = (alert.severity, alert.latest_value, alert.latest_target, alert.green_streak)
+                state = ("severity", "latest_value", "latest_target", "green_streak", "green_day", "muted",
+                         "notice_due")
+                before = tuple(getattr(alert, name) for name in state)
                 if step.action == rules.Action.UPDATE:
                     alert.severity, alert.last_seen_at = verdict.colour, now
                     alert.latest_value, alert.latest_target = verdict.value, verdict.target
                 alert.green_streak = step.green_streak
+                alert.green_day = row.date if step.action == rules.Action.COUNT_GREEN else None
+                # A mute is read at every evaluation: one set on an open alert, or one that ended, counts from now.
+                alert.muted = (row.store_id, verdict.rule) in muted
+                if (step.action == rules.Action.UPDATE and before[0] != Alert.Severity.RED
+                        and alert.severity == Alert.Severity.RED and not alert.muted):
+                    alert.notice_due = Alert.Notice.NEW  # a yellow alert turned red: news, like a new red one
                 result.updated.append(alert)
-                if (alert.severity, alert.latest_value, alert.latest_target, alert.green_streak) != before:
+                if tuple(getattr(alert, name) for name in state) != before:
                     changed.append(alert)
                 elif step.action == rules.Action.UPDATE:
                     seen_again.append(alert.pk)
@@ -115,13 +128,15 @@ def _sync(*, agency, evaluated, now):
     transitions += [_transition(alert, Alert.Status.OPEN, at=now, from_status="",
                                 reason=_("Opened by the evaluation of %(date)s.") % {"date": days[alert.store_id]})
                     for alert in result.opened]
-    Alert.objects.bulk_update(changed, ["severity", "last_seen_at", "latest_value", "latest_target", "green_streak"])
+    Alert.objects.bulk_update(changed, ["severity", "last_seen_at", "latest_value", "latest_target", "green_streak",
+                                        "green_day", "muted", "notice_due"])
     if seen_again:
         Alert.objects.filter(agency=agency, pk__in=seen_again).update(last_seen_at=now)
-    Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak", "notice_due"])
+    Alert.objects.bulk_update(result.resolved, ["status", "resolved_at", "green_streak", "green_day", "muted",
+                                                "notice_due"])
     AlertTransition.objects.bulk_create(transitions)
     result.notices_first_due = not notices_were_due and any(
-        alert.notice_due for alert in (*result.opened, *result.resolved))
+        alert.notice_due for alert in (*result.opened, *changed, *result.resolved))
     return result
 
 
@@ -133,14 +148,23 @@ def _transition(alert, to_status, *, at, reason, caller=None, from_status=None):
         api_key=caller.api_key if caller is not None else None)
 
 
+def _check_move(alert, to_status):
+    """Refuse, on the ``status`` field, a move of ``alert`` that ``MOVES`` does not allow."""
+    allowed = MOVES[Alert.Status(alert.status)]
+    if to_status in allowed:
+        return
+    if not allowed:
+        raise ValidationError({"status": [_("This alert is %(status)s: it can no longer change.")
+                                          % {"status": alert.get_status_display()}]})
+    moves = ", ".join(str(Alert.Status(status).label) for status in allowed)
+    raise ValidationError({"status": [
+        _("This alert is %(status)s: it can move to %(moves)s, not to %(to)s.")
+        % {"status": alert.get_status_display(), "moves": moves, "to": Alert.Status(to_status).label}]})
+
+
 def _move(*, alert, to_status, caller, reason, now):
     """Move ``alert`` (locked) to ``to_status`` if ``MOVES`` allows it, recording who and why."""
-    allowed = MOVES[Alert.Status(alert.status)]
-    if to_status not in allowed:
-        moves = ", ".join(str(Alert.Status(status).label) for status in allowed) or _("none")
-        raise ValidationError({"status": [
-            _("This alert is %(status)s: it can move to %(moves)s, not to %(to)s.")
-            % {"status": alert.get_status_display(), "moves": moves, "to": Alert.Status(to_status).label}]})
+    _check_move(alert, to_status)
     transition = _transition(alert, to_status, at=now, reason=reason, caller=caller)
     alert.status = to_status
     if to_status == Alert.Status.ACKNOWLEDGED:
@@ -153,6 +177,9 @@ def _move(*, alert, to_status, caller, reason, now):
 
 
 def _locked(agency, alert):
+    """``alert``, locked, once the agency's syncs are done: a sync that read it before this move cannot write over
+    it afterwards (a resolve over an acknowledgement, say)."""
+    take_sync_turn(agency=agency)
     return Alert.objects.select_for_update().get(agency=agency, pk=alert.pk)
 
 
@@ -166,11 +193,12 @@ def alert_acknowledge(*, agency, caller, alert, note=""):
 @transaction.atomic
 def alert_resolve(*, agency, caller, alert, note):
     """Resolve ``alert`` by hand, saying why (a note is required). Returns the alert."""
+    alert = _locked(agency, alert)
+    _check_move(alert, Alert.Status.RESOLVED)  # an alert already resolved is a conflict, whatever the note
     note = str(note or "").strip()
     if not note:
         raise ValidationError({"note": [_("Say why the alert is resolved.")]})
-    return _move(alert=_locked(agency, alert), to_status=Alert.Status.RESOLVED, caller=caller, reason=note,
-                 now=timezone.now())
+    return _move(alert=alert, to_status=Alert.Status.RESOLVED, caller=caller, reason=note, now=timezone.now())
 
 
 @transaction.atomic
@@ -191,9 +219,13 @@ def alert_mute(*, agency, caller, store, rule, until, reason):
         errors["store"] = [_("No such store.")]
     if errors:
         raise ValidationError(errors)
+    take_sync_turn(agency=agency)
     mute, _created = AlertMute.objects.update_or_create(
         agency=agency, store=store, rule=rule,
         defaults={"until": until, "reason": reason, "created_by": caller.user if caller.is_person else None})
+    # The rule's open alert is muted from now on: no escalation, no digest line, no email still waiting.
+    Alert.objects.filter(agency=agency, store=store, rule=rule, status__in=Alert.OPEN_STATUSES).update(
+        muted=True, notice_due="")
     return mute
 
 
@@ -230,9 +262,12 @@ def alert_note(*, agency, caller, alert, notes):
 @transaction.atomic
 def alert_unmute(*, agency, caller, mute):
     """End a mute before its day: the rule's alerts are emailed again (its audit trail keeps it)."""
+    take_sync_turn(agency=agency)
     found = AlertMute.objects.filter(agency=agency, pk=mute.pk).first()
     if found is not None:
         found.delete()
+        Alert.objects.filter(agency=agency, store_id=found.store_id, rule=found.rule,
+                             status__in=Alert.OPEN_STATUSES).update(muted=False)
 
 
 # -- the agency's alert policy ------------------------------------------------------------------------------------

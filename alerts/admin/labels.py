@@ -19,9 +19,10 @@ STATUS_TONES = {Alert.Status.OPEN.value: "danger", Alert.Status.ACKNOWLEDGED.val
 
 
 def is_overdue(alert, *, now=None):
-    """Whether ``alert`` is overdue: open, nobody acknowledged it, and past its due time."""
+    """Whether ``alert`` is overdue: open, nobody acknowledged it, and past its due time or escalated."""
     return alert.status == Alert.Status.OPEN and rules.is_overdue(
-        due=alert.due_at, acknowledged=alert.acknowledged_at is not None, now=now or timezone.now())
+        due=alert.due_at, acknowledged=alert.acknowledged_at is not None, now=now or timezone.now(),
+        escalated=alert.escalated_at is not None)
 
 
 def value_shown(alert, value):

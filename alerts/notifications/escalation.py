@@ -91,7 +91,6 @@ def escalations_notify(*, agency, now=None):
     return deliver_rows(agency=agency, rows=rows, now=now, alerts=claimed)
 
 
-
 def agencies_to_visit(*, now=None):
     """The active agencies the periodic round must visit at ``now``: with an alert overdue for escalation by the
     agency's own delay (open, unmuted, never escalated), an alert still waiting for its email (``notices``), or an

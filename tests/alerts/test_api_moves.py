@@ -101,6 +101,9 @@ def test_a_move_the_status_does_not_allow_is_a_409_naming_the_current_status_and
         refused = owner.post(url(alert, move), {"note": "Done again"}, format="json")
         assert refused.status_code == 409
         assert (refused.json()["current_status"], refused.json()["allowed_moves"]) == ("resolved", [])
+    without_note = owner.post(url(alert, "resolve"), {}, format="json")
+    assert without_note.status_code == 409, "resolved already: a conflict, whatever the note"
+    assert "can no longer change" in without_note.json()["status"][0]
     assert AlertTransition.objects.filter(alert=alert).count() == 3
 
 

@@ -64,7 +64,7 @@ def test_resolving_by_hand_needs_a_note_and_a_resolved_alert_moves_nowhere(a, al
 
     services.alert_resolve(agency=a.agency, caller=operator(a), alert=alert, note="Carrier fixed the scans")
     errors = refused(lambda: services.alert_acknowledge(agency=a.agency, caller=operator(a), alert=alert))
-    assert errors == {"status": "This alert is Resolved: it can move to none, not to Acknowledged."}
+    assert errors == {"status": "This alert is Resolved: it can no longer change."}
 
 
 def test_a_mute_needs_a_known_rule_a_day_not_past_and_a_reason(a):

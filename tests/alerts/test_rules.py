@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from alerts.rules import Action, AlertKind, Verdict, due_at, is_overdue, plan, verdicts_of
+from alerts.rules import Action, AlertKind, Verdict, due_at, is_new_green_day, is_overdue, plan, verdicts_of
 from health.thresholds import Colour, Evaluation, Rule, Target, Thresholds, evaluate_day
 
 LSR = "late_shipment_rate"
@@ -116,3 +116,25 @@ def test_an_alert_is_overdue_only_past_its_due_time_and_unacknowledged():
     assert not is_overdue(due=due, acknowledged=False, now=due)
     assert is_overdue(due=due, acknowledged=False, now=due + datetime.timedelta(seconds=1))
     assert not is_overdue(due=due, acknowledged=True, now=due + datetime.timedelta(days=3))
+
+
+def test_an_escalated_alert_is_overdue_before_its_due_time_until_someone_acknowledges_it():
+    due = OPENED + datetime.timedelta(hours=72)
+    assert is_overdue(due=due, acknowledged=False, now=OPENED, escalated=True)
+    assert not is_overdue(due=due, acknowledged=True, now=OPENED, escalated=True)
+
+
+def test_a_green_day_counts_once_towards_recovery_a_later_day_counts_again():
+    today, yesterday = datetime.date(2026, 3, 2), datetime.date(2026, 3, 1)
+    assert not is_new_green_day(today, today)
+    assert is_new_green_day(today, yesterday)
+    assert not is_new_green_day(yesterday, today)
+    assert is_new_green_day(today, None) and is_new_green_day(None, today)
+
+    def planned(last_counted):
+        return [(step.action, step.green_streak) for step in plan(
+            verdicts={LSR: verdict(Colour.GREEN)}, open_alerts={LSR: 1}, green_days={LSR: last_counted}, day=today,
+            resolve_after_green=3)]
+
+    assert planned(today) == []
+    assert planned(yesterday) == [(Action.COUNT_GREEN, 2)]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.tenancy import Caller
 from alerts import rules, selectors, services
-from alerts.models import Alert, AlertPolicy, AlertTransition
+from alerts.models import Alert, AlertMute, AlertPolicy, AlertTransition
 from health import services as health_services
 from health.models import Source
 from tests.factories import StoreFactory
@@ -114,6 +114,57 @@ def test_with_two_greens_asked_the_first_green_keeps_the_alert_open_and_the_seco
 
     report(a, a.assigned_store, days_ago=2, late_shipment_rate=0.01)
     assert alerts_of(a.assigned_store)[0].status == Alert.Status.RESOLVED
+
+
+def test_the_same_green_day_evaluated_again_counts_once_towards_recovery(a):
+    policy(a, resolve_after_green=2)
+    report(a, a.assigned_store, days_ago=4, late_shipment_rate=0.046)
+    report(a, a.assigned_store, days_ago=3, late_shipment_rate=0.01)
+
+    for _sweep in range(2):  # the daily sweep, a policy change: the same snapshot evaluated again
+        health_services.store_health_evaluate(agency=a.agency, store_ids=[a.assigned_store.pk])
+    [alert] = alerts_of(a.assigned_store)
+    assert (alert.status, alert.green_streak, alert.green_day) == (Alert.Status.OPEN, 1, datetime.date.fromisoformat(
+        day(3)))
+
+    report(a, a.assigned_store, days_ago=2, late_shipment_rate=0.01)  # the next green day
+    assert alerts_of(a.assigned_store)[0].status == Alert.Status.RESOLVED
+
+
+def test_a_mute_set_on_an_open_alert_mutes_it_at_once_and_its_end_unmutes_it(a):
+    owner = Caller.person(agency=a.agency, user=a.owner, role="owner")
+    report(a, a.assigned_store, late_shipment_rate=0.046)
+    mute = services.alert_mute(agency=a.agency, caller=owner, store=a.assigned_store, rule=LSR,
+                               until=a.agency.today() + datetime.timedelta(days=2), reason="Carrier strike")
+    [alert] = alerts_of(a.assigned_store)
+    assert (alert.muted, alert.notice_due) == (True, ""), "muted, and its email waits no more"
+
+    services.alert_unmute(agency=a.agency, caller=owner, mute=mute)
+    alert.refresh_from_db()
+    assert not alert.muted
+
+
+def test_an_alert_opened_during_a_mute_is_live_again_at_the_first_evaluation_after_the_mute_ended(a):
+    owner = Caller.person(agency=a.agency, user=a.owner, role="owner")
+    mute = services.alert_mute(agency=a.agency, caller=owner, store=a.assigned_store, rule=LSR,
+                               until=a.agency.today(), reason="Carrier strike")
+    report(a, a.assigned_store, days_ago=3, late_shipment_rate=0.046)
+    assert alerts_of(a.assigned_store)[0].muted
+
+    AlertMute.objects.filter(pk=mute.pk).update(until=a.agency.today() - datetime.timedelta(days=1))  # it ended
+    report(a, a.assigned_store, days_ago=2, late_shipment_rate=0.05)
+    assert not alerts_of(a.assigned_store)[0].muted
+
+
+def test_a_yellow_alert_that_turns_red_waits_for_the_new_red_alert_email(a):
+    policy(a, alert_on_yellow=True)
+    report(a, a.assigned_store, days_ago=3, late_shipment_rate=0.035)
+    [alert] = alerts_of(a.assigned_store)
+    assert (alert.severity, alert.notice_due) == ("yellow", "")
+
+    report(a, a.assigned_store, days_ago=2, late_shipment_rate=0.046)
+    alert.refresh_from_db()
+    assert (alert.severity, alert.notice_due) == ("red", Alert.Notice.NEW)
 
 
 def test_a_breach_after_a_recovery_is_a_new_episode(a):

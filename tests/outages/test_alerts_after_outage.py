@@ -25,24 +25,13 @@ from alerts.models import Alert, AlertTransition
 from config.celery_app import app as celery_app
 from health import tasks
 from health.models import HealthSnapshot, StoreHealth
-from tests.integration.conftest import BASE_DIR, CELERY, Worker, _database_url_of_test_database
+from tests.integration.conftest import BASE_DIR, CELERY, Worker, _database_url_of_test_database, wait_until
 
 BULK = "/api/v1/health/snapshots/bulk/"
 LSR = "late_shipment_rate"
 QUEUE_LOGGER = "accounts.platform.tasks"
-DEADLINE = 45  # seconds a condition below may take to come true
 # A guard, not a measurement: far above the broker's timeouts (3 s to connect or answer, two quick retries).
 GUARD_SECONDS = 20
-
-
-def wait_until(condition, what):
-    until = time.monotonic() + DEADLINE
-    while time.monotonic() < until:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    pytest.fail(f"not within {DEADLINE} s: {what}", pytrace=False)
 
 
 def alerts_of(store):
