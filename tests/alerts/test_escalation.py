@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tenancy import Caller
-from alerts import services, tasks
+from alerts import selectors, services, tasks
+from alerts.admin import labels
 from alerts.models import Alert, AlertPolicy, SentNotification
 from alerts.notifications import delivery, escalation
 from alerts.rules import AlertKind
@@ -108,3 +109,18 @@ def test_the_periodic_task_escalates_where_it_is_due_and_sends_what_a_dead_worke
     with django_capture_on_commit_callbacks(execute=True):
         tasks.escalate_all_agencies()
     assert len(mailoutbox) == 2
+
+
+def test_an_escalated_alert_is_overdue_in_the_inbox_before_its_due_time_until_acknowledged(a, mailoutbox):
+    late = open_alert(a, a.assigned_store, hours_ago=25)  # due at 72 hours, escalated at 24
+    young = open_alert(a, a.other_store, hours_ago=2)
+    assert list(selectors.overdue(Alert.objects.filter(agency=a.agency))) == []
+
+    escalation.escalations_notify(agency=a.agency)
+
+    assert list(selectors.overdue(Alert.objects.filter(agency=a.agency))) == [late]
+    late.refresh_from_db()
+    assert labels.is_overdue(late) and not labels.is_overdue(young)
+    services.alert_acknowledge(agency=a.agency, caller=Caller.person(agency=a.agency, user=a.owner, role="owner"),
+                               alert=late)
+    assert list(selectors.overdue(Alert.objects.filter(agency=a.agency))) == []
