@@ -165,15 +165,50 @@ def _check_move(alert, to_status):
 def _move(*, alert, to_status, caller, reason, now):
     """Move ``alert`` (locked) to ``to_status`` if ``MOVES`` allows it, recording who and why."""
     _check_move(alert, to_status)
+    transition = _apply_move(alert, to_status, caller=caller, reason=reason, now=now)
+    alert.save(update_fields=MOVED_FIELDS)
+    transition.save()
+    return alert
+
+
+#: The fields a move changes.
+MOVED_FIELDS = ["status", "acknowledged_at", "resolved_at"]
+
+
+def _apply_move(alert, to_status, *, caller, reason, now):
+    """Set ``alert``'s status (and the time of that status) to ``to_status``; returns the unsaved transition."""
     transition = _transition(alert, to_status, at=now, reason=reason, caller=caller)
     alert.status = to_status
     if to_status == Alert.Status.ACKNOWLEDGED:
         alert.acknowledged_at = now
     if to_status == Alert.Status.RESOLVED:
         alert.resolved_at = now
-    alert.save(update_fields=["status", "acknowledged_at", "resolved_at"])
-    transition.save()
-    return alert
+    return transition
+
+
+@transaction.atomic
+def alerts_move(*, agency, caller, alerts, to_status, note=""):
+    """Move each of ``alerts`` (of ``agency``) that ``MOVES`` allows to ``to_status``, each recording the same
+    ``note`` (required to resolve: a missing note refuses them all, on ``note``), in a few statements whatever their
+    number. Returns ``(the alerts moved, [(alert, ValidationError)] of those refused)``."""
+    note = str(note or "").strip()
+    if to_status == Alert.Status.RESOLVED and not note:
+        raise ValidationError({"note": [_("Say why the alert is resolved.")]})
+    take_sync_turn(agency=agency)
+    locked = (Alert.objects.select_for_update(of=("self",)).filter(agency=agency, pk__in=[a.pk for a in alerts])
+              .select_related("store").order_by("pk"))
+    now, moved, refused, transitions = timezone.now(), [], [], []
+    for alert in locked:
+        try:
+            _check_move(alert, to_status)
+        except ValidationError as error:
+            refused.append((alert, error))
+            continue
+        transitions.append(_apply_move(alert, to_status, caller=caller, reason=note, now=now))
+        moved.append(alert)
+    Alert.objects.bulk_update(moved, MOVED_FIELDS)
+    AlertTransition.objects.bulk_create(transitions)
+    return moved, refused
 
 
 def _locked(agency, alert):

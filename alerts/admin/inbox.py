@@ -22,9 +22,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
+from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.tenancy import caller_of
 
@@ -51,7 +52,7 @@ class AlertAdmin(TenantAdmin):
                     "assignee_name")
     list_display_links = ("store_label",)
     list_filter = (StatusFilter, ("severity", ChoicesDropdownFilter), ("rule", ChoicesDropdownFilter),
-                   ("kind", ChoicesDropdownFilter), ("store", AutocompleteSelectFilter), OverdueFilter,
+                   ("kind", ChoicesDropdownFilter), ("store", VisibleRowFilter), OverdueFilter,
                    AssigneeFilter)
     list_filter_submit = True
     search_fields = ("store__name", "store__seller_id")

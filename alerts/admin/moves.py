@@ -101,19 +101,15 @@ def move_selected(model_admin, request, queryset, move):
     confirmed = "post" in request.POST or not move.asks_note
     form = NoteForm(request.POST if confirmed else None, move=move)
     if confirmed and form.is_valid():
-        done = []
-        for alert in alerts:
-            try:
-                move.make(agency=caller.agency, caller=caller, alert=alert, note=form.cleaned_data["note"])
-            except ValidationError as error:
-                if "note" in getattr(error, "message_dict", {}):
-                    # The same note for every alert: refused for one, refused for all, and nothing was moved.
-                    form.add_error("note", error.message_dict["note"])
-                    break
-                messages.error(request, _refusal(alert, error))
-            else:
-                done.append(alert)
+        try:
+            done, refused = services.alerts_move(agency=caller.agency, caller=caller, alerts=alerts,
+                                                 to_status=move.to_status, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            # The same note for every alert: refused for one, refused for all, and nothing was moved.
+            form.add_error("note", error.message_dict["note"])
         else:
+            for alert, error in refused:
+                messages.error(request, _refusal(alert, error))
             if done:
                 messages.success(request, move.done_many(len(done)) % {"count": len(done)})
             return None

@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, DropdownFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 
+from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
 from accounts.platform.ids import object_id_or_none
 from accounts.tenancy import caller_of
@@ -77,7 +78,7 @@ class AlertMuteAdmin(TenantAdmin):
     write_power = MANAGE_ALERTS
     list_display = ("store_label", "rule", "until", "state_label", "reason_shown", "created_by")
     list_display_links = ("store_label",)
-    list_filter = (("rule", ChoicesDropdownFilter), ("store", AutocompleteSelectFilter), StateFilter)
+    list_filter = (("rule", ChoicesDropdownFilter), ("store", VisibleRowFilter), StateFilter)
     list_filter_submit = True
     list_select_related = ("agency", "store", "store__client", "created_by")
     search_fields = ("store__name", "store__seller_id", "reason")

@@ -5,11 +5,14 @@ can do neither."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.tenancy import Caller
 from alerts import services
 from alerts.models import Alert, AlertTransition
 from tests.alerts.reports import red_alert
+from tests.factories import StoreFactory
 
 URL = "/admin/alerts/alert/"
 
@@ -54,6 +57,20 @@ def test_acknowledge_moves_the_selected_alerts_and_records_who_did(agency_a, cli
     assert "2 alerts acknowledged." in messages_of(answer)
     moved = AlertTransition.objects.get(alert=alerts[0], to_status="acknowledged")
     assert (moved.from_status, moved.actor, moved.api_key) == ("open", agency_a.manager, None)
+
+
+def test_acknowledging_3_or_12_selected_alerts_takes_the_same_number_of_queries(agency_a, client_as):
+    def queries_for(count):
+        stores = StoreFactory.create_batch(count, agency=agency_a.agency, client=agency_a.client)
+        selected = [red_alert(agency_a, store) for store in stores]
+        client = client_as(agency_a.manager)
+        with CaptureQueriesContext(connection) as captured:
+            answer = act(client, "acknowledge_selected", selected)
+        assert statuses(*selected) == [Alert.Status.ACKNOWLEDGED] * count
+        assert f"{count} alerts acknowledged." in messages_of(answer)
+        return len(captured)
+
+    assert queries_for(3) == queries_for(12)
 
 
 def test_resolve_asks_for_a_note_first_and_refuses_to_resolve_without_one(agency_a, client_as, alerts):
