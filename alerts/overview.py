@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.tenancy import caller_of
 
-from . import selectors
-from .admin import labels
+from . import labels, selectors
 from .admin.filters import OVERDUE, OVERDUE_PARAMETER, SEVERITY_PARAMETER, inbox_url
 from .models import Alert
 

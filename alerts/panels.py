@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from accounts.tenancy import caller_of
 
-from . import selectors
-from .admin import labels
+from . import labels, selectors
 from .admin.filters import ALL_STATUSES, STATUS_PARAMETER, STORE_PARAMETER, inbox_url
 from .models import Alert
 

@@ -29,10 +29,10 @@ from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.tenancy import caller_of
 
-from .. import selectors, services
+from .. import labels, selectors, services
 from ..models import Alert
 from ..powers import MANAGE_ALERTS, WORK_ON_ALERTS
-from . import labels, moves
+from . import moves
 from .filters import AssigneeFilter, OverdueFilter, StatusFilter
 from .mutes import mute_url
 

@@ -24,10 +24,9 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from accounts.tenancy import caller_of
 
-from .. import services
+from .. import labels, services
 from ..models import Alert, AlertTransition
 from ..powers import WORK_ON_ALERTS
-from . import labels
 
 NOTE_MAX_LENGTH = AlertTransition._meta.get_field("reason").max_length
 

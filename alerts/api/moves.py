@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from .. import services
 from ..models import Alert
+from ..powers import WORK_ON_ALERTS
 from .access import AlertViewMixin
 from .serializers import (
     AlertDetailSerializer,
@@ -47,8 +48,9 @@ class AlertMoveView(AlertViewMixin, generics.GenericAPIView):
 
     def state(self, alert):
         moves = allowed_moves(alert)
+        may = self.caller.can(WORK_ON_ALERTS)  # a viewer or a read-only key reads, never moves
         return MoveStateSerializer({"id": alert.pk, "status": alert.status, "allowed_moves": moves,
-                                    "allowed": str(self.to_status) in moves}).data
+                                    "allowed": may and str(self.to_status) in moves}).data
 
     def read(self, request):
         return Response(self.state(self.find_alert()))

@@ -11,8 +11,7 @@ from rest_framework import serializers
 
 from health import metrics
 
-from .. import services
-from ..admin import labels
+from .. import labels, services
 from ..models import Alert, AlertTransition
 from ..rules import AlertKind
 
@@ -124,7 +123,9 @@ class MoveStateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Alert.Status.choices)
     allowed_moves = serializers.ListField(child=serializers.ChoiceField(choices=Alert.Status.choices))
-    allowed = serializers.BooleanField(help_text=_("Whether the alert's status allows this move now."))
+    allowed = serializers.BooleanField(help_text=_(
+        "Whether the caller may make this move now: the alert's status allows it (``allowed_moves``) and the caller "
+        "may work on alerts (not a viewer, not a read-only key)."))
 
 
 class MoveRefusedSerializer(serializers.Serializer):

@@ -107,14 +107,18 @@ def test_a_move_the_status_does_not_allow_is_a_409_naming_the_current_status_and
     assert AlertTransition.objects.filter(alert=alert).count() == 3
 
 
-def test_get_says_whether_a_move_is_possible_now_and_changes_nothing(agency_a, api_as, alert):
-    viewer = api_as(agency_a.viewer)
-    assert viewer.get(url(alert, "acknowledge")).json() == {
+def test_get_says_whether_the_caller_may_make_a_move_now_and_changes_nothing(agency_a, api_as, alert):
+    operator = api_as(agency_a.operator)
+    assert operator.get(url(alert, "acknowledge")).json() == {
         "id": alert.pk, "status": "open", "allowed_moves": ["acknowledged", "resolved"], "allowed": True}
     api_as(agency_a.owner).post(url(alert, "acknowledge"))
-    assert viewer.get(url(alert, "acknowledge")).json()["allowed"] is False
-    assert viewer.get(url(alert, "resolve")).json()["allowed"] is True
+    assert operator.get(url(alert, "acknowledge")).json()["allowed"] is False
+    assert operator.get(url(alert, "resolve")).json()["allowed"] is True
     assert status_of(alert) == Alert.Status.ACKNOWLEDGED
+    # A viewer and a read-only key read the alert's moves, but may make none of them.
+    for reader in (api_as(agency_a.viewer), api_as(agency_a.ro_header)):
+        state = reader.get(url(alert, "resolve")).json()
+        assert (state["allowed_moves"], state["allowed"]) == (["resolved"], False)
 
 
 @pytest.mark.parametrize("who", ["viewer", "read-only key"])

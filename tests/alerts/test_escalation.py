@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tenancy import Caller
-from alerts import selectors, services, tasks
-from alerts.admin import labels
+from alerts import labels, selectors, services, tasks
 from alerts.models import Alert, AlertPolicy, SentNotification
 from alerts.notifications import delivery, escalation
 from alerts.rules import AlertKind

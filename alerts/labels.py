@@ -8,9 +8,9 @@ from django.utils.translation import gettext
 
 from health import metrics
 
-from .. import rules
-from ..models import Alert
-from ..rules import AlertKind
+from . import rules
+from .models import Alert
+from .rules import AlertKind
 
 #: The theme's label tone of each severity and status (``unfold/helpers/label.html``'s ``type``).
 SEVERITY_TONES = {Alert.Severity.RED.value: "danger", Alert.Severity.YELLOW.value: "warning"}
