@@ -21,8 +21,9 @@ from ..models import NotificationPreference
 from ..notifications import preferences
 
 DEFAULTS_EXPLAINED = _(
-    "Until you save this page you get the defaults of your role: operators get new red alerts at once and the digest "
-    "about their own stores, managers about every store, viewers nothing. A muted rule emails nobody.")
+    "Until you save this page you get the defaults of your role: owners and managers get new red alerts at once and "
+    "the digest about every store; operators get them about their own stores, and the resolved notices too when the "
+    "agency sends them; viewers get nothing. A muted rule emails nobody.")
 
 
 class NotificationPreferenceForm(forms.ModelForm):
@@ -100,6 +101,11 @@ class NotificationPreferenceAdmin(TenantAdmin):
 
     def _back_to_the_form(self, obj):
         return HttpResponseRedirect(reverse("admin:alerts_notificationpreference_change", args=[obj.pk]))
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # One row per person: nothing to add after it, nothing to save as a copy.
+        context.update(show_save_and_add_another=False, show_save_as_new=False)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def response_post_save_add(self, request, obj):
         return self._back_to_the_form(obj)

@@ -33,6 +33,9 @@ def test_the_page_starts_from_the_defaults_of_the_persons_role(agency_a, client_
         "immediate": defaults.immediate, "digest": defaults.digest, "scope": defaults.scope,
         "resolved": defaults.resolved}
     assert rows_of(agency_a, person) == [], "opening the page writes nothing"
+    # One row per person: the page offers no "save and add another", nor "save as new".
+    assert 'name="_addanother"' not in answer.content.decode() and 'name="_saveasnew"' not in answer.content.decode()
+    assert 'name="_save"' in answer.content.decode()
 
 
 def test_saving_keeps_one_row_for_the_person_and_the_page_then_leads_to_it(agency_a, client_as):
