@@ -141,6 +141,12 @@ def due_at(opened_at, kind, *, warning_hours=24, metric_hours=72):
     return opened_at + datetime.timedelta(hours=hours)
 
 
+def escalation_cutoff(now, hours):
+    """An open alert nobody acknowledged is escalated once it opened at or before this moment (``hours``: the agency's
+    escalation delay)."""
+    return now - datetime.timedelta(hours=hours)
+
+
 def is_overdue(*, due, acknowledged, now, escalated=False):
     """Whether an alert is overdue: nobody acknowledged it, and it is past its due time or was escalated (nobody
     acknowledged it within the agency's escalation delay)."""

@@ -14,7 +14,6 @@ and about the store), by the periodic task (``alerts.tasks.escalate_overdue``).
 A muted alert is never escalated (nobody is emailed about it); one without a manager to tell is still marked.
 """
 
-import datetime
 
 from django.db import transaction
 from django.db.models import Min
@@ -24,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency
 from accounts.tenancy import all_agencies
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import Alert, AlertPolicy, SentNotification
 from . import content, delivery, recipients
 
@@ -38,7 +37,7 @@ UNSENT = (SentNotification.Status.PENDING, SentNotification.Status.DEFERRED, Sen
 def overdue_for_escalation(*, agency, hours, now):
     """The agency's alerts to escalate at ``now``: open, unmuted, never escalated, opened ``hours`` or more before."""
     return (Alert.objects.filter(agency=agency, status=Alert.Status.OPEN, escalated_at__isnull=True, muted=False,
-                                 first_seen_at__lte=now - datetime.timedelta(hours=hours))
+                                 first_seen_at__lte=rules.escalation_cutoff(now, hours))
             .select_related("store").order_by("store__name", "store_id", "rule"))
 
 
@@ -102,7 +101,7 @@ def agencies_to_visit(*, now=None):
         oldest = (Alert.objects.filter(status=Alert.Status.OPEN, escalated_at__isnull=True, muted=False)
                   .order_by().values_list("agency_id").annotate(oldest=Min("first_seen_at")))
         overdue = {agency_id for agency_id, opened in oldest
-                   if opened <= now - datetime.timedelta(hours=delays.get(agency_id, DEFAULT_DELAY))}
+                   if opened <= rules.escalation_cutoff(now, delays.get(agency_id, DEFAULT_DELAY))}
         unsent = set(SentNotification.objects.filter(kind__in=CAUGHT_UP, status__in=UNSENT)
                      .values_list("agency_id", flat=True).distinct())
         waiting = set(Alert.objects.exclude(notice_due="").values_list("agency_id", flat=True).distinct())

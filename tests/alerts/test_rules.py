@@ -5,7 +5,17 @@ import datetime
 
 import pytest
 
-from alerts.rules import Action, AlertKind, Verdict, due_at, is_new_green_day, is_overdue, plan, verdicts_of
+from alerts.rules import (
+    Action,
+    AlertKind,
+    Verdict,
+    due_at,
+    escalation_cutoff,
+    is_new_green_day,
+    is_overdue,
+    plan,
+    verdicts_of,
+)
 from health.thresholds import Colour, Evaluation, Rule, Target, Thresholds, evaluate_day
 
 LSR = "late_shipment_rate"
@@ -138,3 +148,9 @@ def test_a_green_day_counts_once_towards_recovery_a_later_day_counts_again():
 
     assert planned(today) == []
     assert planned(yesterday) == [(Action.COUNT_GREEN, 2)]
+
+
+def test_an_alert_is_escalated_once_it_opened_the_agencys_delay_ago_or_earlier():
+    now = OPENED + datetime.timedelta(hours=24)
+    assert escalation_cutoff(now, 24) == OPENED
+    assert escalation_cutoff(now, 4) == now - datetime.timedelta(hours=4)
