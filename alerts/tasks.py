@@ -28,7 +28,7 @@ from accounts.models import Agency
 from accounts.platform.tasks import enqueue_on_commit
 from accounts.tenancy import AgencyTask
 
-from .notifications import catch_up, delivery, digest, escalation, notices
+from .notifications import catch_up, delivery, digest, escalation
 
 RETRIES = len(delivery.RETRY_DELAYS)
 
@@ -52,10 +52,7 @@ def send_alert_notices(self, *, agency_id):
     """Email the agency's alerts waiting for their email (new red, resolved), one email per recipient and kind, and
     what earlier attempts left unsent (on a retry: the emails this run's mail server deferred)."""
     agency = Agency.objects.get(pk=agency_id)
-    # What was left first: the rows this run defers must wait for the retry, not be tried again at once.
-    done = catch_up.leftovers_deliver(agency=agency)
-    done.extend(notices.notices_send(agency=agency))
-    return _finish(self, agency=agency, done=done)
+    return _finish(self, agency=agency, done=catch_up.alert_emails_send(agency=agency))
 
 
 @shared_task(base=AgencyTask, bind=True, max_retries=RETRIES)
@@ -83,11 +80,7 @@ def escalate_overdue(self, *, agency_id, now=None):
     email the alerts still waiting for their email. What is left goes first: a row this run defers waits for the
     retry instead of being tried again at once."""
     agency = Agency.objects.get(pk=agency_id)
-    moment = _moment(now)
-    done = catch_up.leftovers_deliver(agency=agency, now=moment)
-    done.extend(escalation.escalations_notify(agency=agency, now=moment))
-    done.extend(notices.notices_send(agency=agency, now=moment))
-    return _finish(self, agency=agency, done=done)
+    return _finish(self, agency=agency, done=catch_up.periodic_round(agency=agency, now=_moment(now)))
 
 
 @shared_task

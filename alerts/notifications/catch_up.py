@@ -24,3 +24,20 @@ def leftovers_deliver(*, agency, now=None):
         if rows:
             total.extend(deliver(agency=agency, rows=rows, now=now))
     return total
+
+
+def alert_emails_send(*, agency, now=None):
+    """The email run of new and resolved alerts (``alerts.tasks.send_alert_notices``): what earlier attempts left
+    unsent first (on a retry: the emails this run's mail server deferred, which must not be tried twice at once), then
+    the alerts waiting for their email. Returns one ``delivery.Delivery``."""
+    done = leftovers_deliver(agency=agency, now=now)
+    return done.extend(notices.notices_send(agency=agency, now=now))
+
+
+def periodic_round(*, agency, now=None):
+    """The agency's 15-minute round (``alerts.tasks.escalate_overdue``): what was left unsent, the overdue alerts
+    escalated to the managers, and the alerts still waiting for their email (their run lost or dead). Returns one
+    ``delivery.Delivery``."""
+    done = leftovers_deliver(agency=agency, now=now)
+    done.extend(escalation.escalations_notify(agency=agency, now=now))
+    return done.extend(notices.notices_send(agency=agency, now=now))
