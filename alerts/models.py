@@ -194,7 +194,7 @@ class AlertMute(TenantModel):
 
 
 class StoreScope(models.TextChoices):
-    """Which stores a person's alert emails are about (``alerts.notifications.subscriptions``)."""
+    """Which stores a person's alert emails are about (``alerts.subscriptions``)."""
 
     MY_STORES = "my_stores", _("My stores")
     ALL_STORES = "all_stores", _("All stores I can see")
@@ -202,7 +202,7 @@ class StoreScope(models.TextChoices):
 
 class NotificationPreference(TenantModel):
     """One person's alert emails in one agency: which they get, and about which stores. A person with no row gets the
-    defaults of their role (``alerts.notifications.subscriptions.DEFAULTS``); they change them on their own page of the
+    defaults of their role (``alerts.subscriptions.DEFAULTS``); they change them on their own page of the
     admin (``alerts.admin.preferences``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE,

@@ -3,11 +3,12 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import StoreAssignment, User
+from accounts.models import Membership, StoreAssignment, User
 from accounts.roles import Power, roles_with
 from accounts.selectors import visible_rows
 
-from .models import Alert, AlertMute, AlertPolicy, AlertTransition
+from . import subscriptions
+from .models import Alert, AlertMute, AlertPolicy, AlertTransition, NotificationPreference
 
 
 def alert_policy(*, agency):
@@ -66,3 +67,11 @@ def mute_list(*, agency, caller):
     """The muted rules of the stores ``caller`` sees, latest end first, with their store and who muted them."""
     mutes = AlertMute.objects.filter(agency=agency).select_related("store", "store__client", "created_by")
     return visible_rows(mutes, caller=caller)
+
+
+def notification_preference_of(*, agency, user):
+    """``(row or None, Subscription)`` of ``user``'s alert emails in ``agency``: their saved row, else their role's
+    defaults (``subscriptions``)."""
+    row = NotificationPreference.objects.filter(agency=agency, user=user).first()
+    role = Membership.objects.filter(agency=agency, user=user).values_list("role", flat=True).first()
+    return row, subscriptions.subscription_of(role=role, preference=row)

@@ -14,8 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import rules, selectors
-from .models import Alert, AlertMute, AlertPolicy, AlertTransition
+from accounts.models import Membership
+
+from . import rules, selectors, subscriptions
+from .models import Alert, AlertMute, AlertPolicy, AlertTransition, NotificationPreference
 
 #: The first key of the advisory lock that makes one agency's syncs take turns (the second is the agency's id):
 #: each reads the open alerts the previous one committed, so two evaluations of one store never open two alerts
@@ -332,3 +334,26 @@ def alert_policy_update(*, agency, **settings):
     policy.full_clean(exclude=["agency"])
     policy.save()
     return policy
+
+
+# -- a person's alert emails ----------------------------------------------------------------------------------------
+#: What a person chooses of their alert emails.
+PREFERENCE_FIELDS = ("immediate", "digest", "scope", "resolved")
+
+
+@transaction.atomic
+def notification_preference_set(*, agency, user, immediate, digest, scope, resolved):
+    """Save ``user``'s alert emails in ``agency`` (one row per person: a second call changes the first). Refused, on
+    the field, for a scope that does not exist and for someone who is no active member of the agency."""
+    errors = {}
+    if scope not in subscriptions.StoreScope.values:
+        errors["scope"] = [_("“%(scope)s” is not one of: %(choices)s.") % {
+            "scope": scope, "choices": ", ".join(subscriptions.StoreScope.values)}]
+    if not Membership.objects.filter(agency=agency, user=user, is_active=True).exists():
+        errors["user"] = [_("%(person)s is no active member of %(agency)s.") % {"person": user, "agency": agency}]
+    if errors:
+        raise ValidationError(errors)
+    row, _created = NotificationPreference.objects.update_or_create(
+        agency=agency, user=user, defaults={"immediate": bool(immediate), "digest": bool(digest), "scope": scope,
+                                            "resolved": bool(resolved)})
+    return row

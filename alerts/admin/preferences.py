@@ -4,7 +4,7 @@ resolved notices, and whether they are about the person's own stores or every st
 A person sees and changes their own row only, nobody else's (not even an owner: these are personal settings): the
 list (the sidebar's link) shows it, or offers to add it. ``mine/`` (the link at the foot of every alert email) leads
 to it, or to the form of a new one; a new one starts from the defaults of the person's role
-(``alerts.notifications.subscriptions.DEFAULTS``), which apply until they save it. Every write goes through
+(``alerts.subscriptions.DEFAULTS``), which apply until they save it. Every write goes through
 ``notification_preference_set``; nobody deletes a row (turning every email off is a row too).
 """
 
@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.tenancy import caller_of
 
+from .. import selectors, services
 from ..models import NotificationPreference
-from ..notifications import preferences
 
 DEFAULTS_EXPLAINED = _(
     "Until you save this page you get the defaults of your role: owners and managers get new red alerts at once and "
@@ -29,7 +29,7 @@ DEFAULTS_EXPLAINED = _(
 class NotificationPreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = preferences.FIELDS
+        fields = services.PREFERENCE_FIELDS
 
 
 @admin.register(NotificationPreference, site=site)
@@ -38,7 +38,7 @@ class NotificationPreferenceAdmin(TenantAdmin):
 
     form = NotificationPreferenceForm
     list_display = ("__str__", "immediate", "digest", "scope", "resolved", "updated_at")
-    fieldsets = ((None, {"fields": preferences.FIELDS, "description": DEFAULTS_EXPLAINED}),)
+    fieldsets = ((None, {"fields": services.PREFERENCE_FIELDS, "description": DEFAULTS_EXPLAINED}),)
     actions = None
 
     # -- one's own row, and only that ---------------------------------------------------------------------------------
@@ -89,14 +89,14 @@ class NotificationPreferenceAdmin(TenantAdmin):
         person = self._person(request)
         if person is None:
             return {}
-        _row, subscription = preferences.notification_preference_of(agency=person.agency, user=person.user)
-        return {name: getattr(subscription, name) for name in preferences.FIELDS}
+        _row, subscription = selectors.notification_preference_of(agency=person.agency, user=person.user)
+        return {name: getattr(subscription, name) for name in services.PREFERENCE_FIELDS}
 
     def save_model(self, request, obj, form, change):
         """Written by ``notification_preference_set`` (one row per person: a second "add" changes the first)."""
         person = self._person(request)
-        saved = preferences.notification_preference_set(
-            agency=person.agency, user=person.user, **{name: form.cleaned_data[name] for name in preferences.FIELDS})
+        chosen = {name: form.cleaned_data[name] for name in services.PREFERENCE_FIELDS}
+        saved = services.notification_preference_set(agency=person.agency, user=person.user, **chosen)
         obj.pk, obj.agency, obj.user = saved.pk, saved.agency, saved.user
 
     def _back_to_the_form(self, obj):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from accounts.models import Membership, StoreAssignment
 
+from .. import subscriptions
 from ..models import NotificationPreference
-from . import subscriptions
 
 
 @dataclass(frozen=True, eq=False)  # one person is one key of a dict, whatever their stores

@@ -16,8 +16,8 @@ from accounts import extensions
 from alerts import tasks
 from alerts.models import Alert, AlertPolicy, NotificationPreference, SentNotification
 from alerts.notifications import digest
-from alerts.notifications.subscriptions import StoreScope
 from alerts.rules import AlertKind
+from alerts.subscriptions import StoreScope
 from documents import types
 from tests.documents.factories import make_document
 from tests.factories import StoreFactory

@@ -16,7 +16,7 @@ from accounts.tenancy import Caller
 from alerts import services
 from alerts.models import Alert, AlertPolicy, NotificationPreference, SentNotification
 from alerts.notifications import notices
-from alerts.notifications.subscriptions import StoreScope
+from alerts.subscriptions import StoreScope
 from health import metrics
 from health import services as health_services
 from health.models import Source

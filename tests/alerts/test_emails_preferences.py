@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from alerts.models import NotificationPreference
-from alerts.notifications.subscriptions import DEFAULTS, StoreScope
+from alerts.subscriptions import DEFAULTS, StoreScope
 
 MINE = reverse("admin:alerts_notificationpreference_mine")
 ADD = reverse("admin:alerts_notificationpreference_add")

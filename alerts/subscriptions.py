@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from accounts.roles import Power, Role, powers_of
 
-from ..models import StoreScope
+from .models import StoreScope
 
 
 @dataclass(frozen=True)
