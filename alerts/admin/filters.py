@@ -24,7 +24,8 @@ OVERDUE = "yes"
 ASSIGNEE_PARAMETER = "assignee"
 MINE = "mine"
 NOBODY = "none"
-#: The theme's filters over fields (``ChoicesDropdownFilter``, ``AutocompleteSelectFilter``), by their parameters.
+#: The filters over fields (the theme's ``ChoicesDropdownFilter``, the platform's ``VisibleRowFilter``), by their
+#: parameters.
 SEVERITY_PARAMETER = "severity__exact"
 RULE_PARAMETER = "rule__exact"
 STORE_PARAMETER = "store__id__exact"

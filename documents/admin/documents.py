@@ -35,10 +35,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.filters.admin import AutocompleteSelectFilter
 from unfold.decorators import display
 
 from accounts.models import Store
+from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.platform.ids import object_id_or_none
 from accounts.selectors import visible_stores
@@ -125,8 +125,8 @@ class AppealDocumentAdmin(TenantAdmin):
     list_display = ("document_label", "type_name", "store_names", "freshness_label", "good_until",
                     "current_file", "updated")
     list_display_links = ("document_label",)
-    list_filter = (("client", AutocompleteSelectFilter), TypeFilter, FreshnessFilter,
-                   ("stores", AutocompleteSelectFilter))
+    list_filter = (("client", VisibleRowFilter), TypeFilter, FreshnessFilter,
+                   ("stores", VisibleRowFilter))
     list_filter_submit = True
     search_fields = ("title", "tags", "notes")
     search_help_text = _("Searches titles, tags and notes.")

@@ -14,9 +14,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeDateFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSelectWidget
 
+from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, site
 from accounts.roles import Power
 from accounts.tenancy import caller_of
@@ -131,7 +132,7 @@ class HealthSnapshotAdmin(TenantAdmin):
     write_power = ENTER_DAYS
     list_display = ("store", "date", "source", "ahr_score", "account_status", "odr_mfn_shown",
                     "late_shipment_rate_shown", "valid_tracking_rate_shown", "ip_complaints")
-    list_filter = (("store", AutocompleteSelectFilter), ("source", ChoicesDropdownFilter), ("date", RangeDateFilter))
+    list_filter = (("store", VisibleRowFilter), ("source", ChoicesDropdownFilter), ("date", RangeDateFilter))
     list_filter_submit = True
     list_select_related = ("store",)
     search_fields = ("store__name", "store__seller_id")
