@@ -228,9 +228,10 @@ def leftovers(*, agency, kind, now=None):
     attempt is over), pending ones older than ``SENDING_LEASE`` (their writer died before sending), and those held by an
     attempt that died (``sending`` for longer than the lease)."""
     now = now or timezone.now()
-    # ``created_at`` is the database's clock; ``claimed_at`` is the ``now`` of the attempt that claimed the row.
+    # Both times are judged against the round's ``now``: ``created_at`` is when the row was written, ``claimed_at`` the
+    # ``now`` of the attempt that claimed it.
     return list(SentNotification.objects.filter(agency=agency, kind=kind)
                 .filter(Q(status=Status.DEFERRED)
-                        | Q(status=Status.PENDING, created_at__lt=timezone.now() - SENDING_LEASE)
+                        | Q(status=Status.PENDING, created_at__lt=now - SENDING_LEASE)
                         | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_LEASE))
                 .select_related("recipient").order_by("pk"))

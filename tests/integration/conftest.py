@@ -20,10 +20,18 @@ own (``Worker``, the test database, a queue of its own) whose mail goes to a rea
 answering with ``mailbox`` (``tests.alerts.test_emails_smtp.Mailbox``: given 4xx or 5xx answers, the first DATA
 commands get them). The session's worker cannot serve: the test settings keep its mail in its memory, and the tasks it
 queues itself (the digest of each agency due) go to Celery's default queue, which no worker of the test run consumes;
-a mail worker's go to its own queue. ``mail_worker`` is one started with a mailbox that takes everything.
+a mail worker's go to its own queue. ``mail_worker`` is one started with a mailbox that takes everything. Both start
+their worker with ``launch_mail_worker``, the one way of starting a worker whose mail goes to a test's SMTP server.
+
+``workers_of_this_test(live_celery, folder, mailbox)`` is for the tests that kill a worker in the middle of a task: mail
+workers (prefork, one pool process, as in production) on a queue of the test's own, started one at a time (the first
+to be killed, the next to take over, with a short broker visibility timeout when asked), their mail sent to one SMTP
+server for them all; with the broker's view of a message (``unacknowledged``, ``delivered_at``) and of the queue
+(``WorkersOfThisTest.drained``), and the task runs each worker received (``WorkersOfThisTest.received``).
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -33,6 +41,7 @@ import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
@@ -252,25 +261,33 @@ class MailWorker:
     mailbox: Mailbox
 
 
+def launch_mail_worker(live_celery, *, smtp_port, queue, nodename, log_path, pool=("--pool=solo",), env=None):
+    """Start, and not wait for, a worker process through ``MAIL_WORKER_LAUNCHER``: the test database, the broker and
+    result backend of ``live_celery``, its mail to the SMTP server on loopback at ``smtp_port``, consuming ``queue``
+    and queueing its own tasks there; ``pool``: its pool's options, ``env``: variables of its own (e.g. a
+    ``REDIS_BROKER_VISIBILITY_TIMEOUT``). Returns the ``Worker``; its caller waits until it is ready and stops it."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
+           "DATABASE_URL": _database_url_of_test_database(), "CELERY_BROKER_URL": live_celery.broker,
+           "CELERY_RESULT_BACKEND": live_celery.backend, "CELERY_TASK_ALWAYS_EAGER": "false",
+           "PYTHONUNBUFFERED": "1", "ALERT_EMAILS_SMTP_PORT": str(smtp_port), "ALERT_EMAILS_QUEUE": queue,
+           **(env or {})}
+    command = [sys.executable, "-c", MAIL_WORKER_LAUNCHER, *pool, "--loglevel=INFO", "-n", nodename, "-Q", queue,
+               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    return Worker(process=process, broker=live_celery.broker, backend=live_celery.backend, nodename=nodename,
+                  queue=queue, log_path=log_path)
+
+
 @contextmanager
 def mail_worker_running(live_celery, mailbox, log_path):
     """A worker whose mail goes to an SMTP server on loopback answering with ``mailbox``, and this process's tasks sent
     to its queue; yields a ``MailWorker``, stopped (and its queue removed) on exit."""
     with smtp_server(mailbox) as port:
         run = uuid.uuid4().hex[:10]
-        queue = f"storehealth-alert-emails-{run}"
-        nodename = f"alert-emails-{run}@localhost"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-               "DATABASE_URL": _database_url_of_test_database(), "CELERY_BROKER_URL": live_celery.broker,
-               "CELERY_RESULT_BACKEND": live_celery.backend, "CELERY_TASK_ALWAYS_EAGER": "false",
-               "PYTHONUNBUFFERED": "1", "ALERT_EMAILS_SMTP_PORT": str(port), "ALERT_EMAILS_QUEUE": queue}
-        command = [sys.executable, "-c", MAIL_WORKER_LAUNCHER, "--pool=solo", "--loglevel=INFO", "-n", nodename,
-                   "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-        worker = Worker(process=process, broker=live_celery.broker, backend=live_celery.backend, nodename=nodename,
-                        queue=queue, log_path=log_path)
+        worker = launch_mail_worker(live_celery, smtp_port=port, queue=f"storehealth-alert-emails-{run}",
+                                    nodename=f"alert-emails-{run}@localhost", log_path=log_path)
         with celery_sending_to(worker):
             try:
                 worker.wait_until_ready()
@@ -296,3 +313,86 @@ def start_mail_worker(live_celery, tmp_path):
 def mail_worker(start_mail_worker):
     """A worker of this test whose mail goes to an SMTP server on loopback that takes every email."""
     return start_mail_worker(Mailbox())
+
+
+# -- workers a test kills ------------------------------------------------------------------------------------------
+#: The visibility timeout of the workers of a test that kills a whole worker: how long the broker keeps a message a
+#: dead worker took before it hands it out again (production: an hour, REDIS_BROKER_VISIBILITY_TIMEOUT).
+SHORT_VISIBILITY_TIMEOUT = 2
+
+
+class WorkersOfThisTest:
+    """Mail workers of one test (``launch_mail_worker``) on a queue of its own (the session's worker stays out of it),
+    started one at a time, each a prefork worker with one pool process as in production: with a solo worker even an
+    early acknowledgement reaches Redis only once the task returns, so a kill could not tell ``acks_late`` from its
+    absence. Their mail goes to the test's SMTP server, answering with ``mailbox``."""
+
+    def __init__(self, live_celery, folder, *, mailbox, smtp_port):
+        self.live_celery, self.folder, self.mailbox, self.smtp_port = live_celery, folder, mailbox, smtp_port
+        self.queue = f"storehealth-kill-{uuid.uuid4().hex[:10]}"
+        self.started = []
+
+    def start(self, *, visibility_timeout=None):
+        """A worker with one pool process, ready to take tasks; ``visibility_timeout`` overrides the production one
+        (an hour)."""
+        nodename = f"kill-{uuid.uuid4().hex[:10]}@{socket.gethostname()}"
+        env = {} if visibility_timeout is None else {"REDIS_BROKER_VISIBILITY_TIMEOUT": str(visibility_timeout)}
+        worker = launch_mail_worker(self.live_celery, smtp_port=self.smtp_port, queue=self.queue, nodename=nodename,
+                                    log_path=self.folder / f"worker-{len(self.started)}.log",
+                                    pool=("--pool=prefork", "--concurrency=1"), env=env)
+        self.started.append(worker)
+        # Ready once it says so in its log: the test holds the task it takes at once, and does not wait for a ping.
+        wait_until(lambda: worker.process.poll() is not None or f"{nodename} ready." in worker.log(),
+                   f"the worker started:\n{worker.log_tail()}")
+        if worker.process.poll() is not None:
+            pytest.fail(f"the worker exited with {worker.process.returncode}:\n{worker.log_tail()}", pytrace=False)
+        return worker
+
+    def received(self, task):
+        """The ids of the runs of ``task`` that this test's workers received, in the order of their logs: a message
+        handed out again after its worker died is received again, under the same id."""
+        pattern = re.compile(rf"Task {re.escape(task.name)}\[([0-9a-f-]+)\] received")
+        return [found for worker in self.started for found in pattern.findall(worker.log())]
+
+    def drained(self, broker):
+        """Whether no message of this test's queue waits in it, or is taken and not yet acknowledged (kombu's Redis
+        ``unacked`` hash, whose entries name their routing key, the queue)."""
+        return broker.llen(self.queue) == 0 and not any(
+            self.queue.encode() in payload for payload in broker.hvals("unacked"))
+
+
+@contextmanager
+def workers_of_this_test(live_celery, folder, mailbox=None):
+    """``WorkersOfThisTest`` whose mail goes to an SMTP server on loopback answering with ``mailbox`` (by default one
+    that takes everything). Inside the block this process sends its tasks to the test's own queue; its workers are
+    stopped (a killed one is already), the queue removed and the SMTP server stopped at the end."""
+    mailbox = Mailbox() if mailbox is None else mailbox
+    with smtp_server(mailbox) as port:
+        workers = WorkersOfThisTest(live_celery, folder, mailbox=mailbox, smtp_port=port)
+        target = SimpleNamespace(broker=live_celery.broker, backend=live_celery.backend, queue=workers.queue)
+        try:
+            with celery_sending_to(target):
+                yield workers
+        finally:
+            for worker in workers.started:
+                worker.stop()
+            if workers.started:
+                with celery_sending_to(target):
+                    workers.started[-1].delete_queue()
+
+
+def _unacknowledged_message(broker, task_id):
+    """The tag of the broker's unacknowledged message of ``task_id`` (kombu's Redis ``unacked`` hash), or ``None``."""
+    for tag, payload in broker.hgetall("unacked").items():
+        if task_id.encode() in payload:
+            return tag
+    return None
+
+
+def unacknowledged(broker, task_id):
+    return _unacknowledged_message(broker, task_id) is not None
+
+
+def delivered_at(broker, task_id):
+    """When the broker delivered the unacknowledged message of ``task_id`` (a Unix time)."""
+    return broker.zscore("unacked_index", _unacknowledged_message(broker, task_id))

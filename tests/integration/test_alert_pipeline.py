@@ -1,10 +1,11 @@
-"""From an ingest to its alert: the touched stores are queued for evaluation after the commit, in chunks of at most
-500, and a real Celery worker on Redis evaluates them and opens the alerts, exactly once, even when it is killed in
-the middle of the task.
+"""From an ingest to its alert and its email: the touched stores are queued for evaluation after the commit, in chunks
+of at most 500, and a real Celery worker on Redis evaluates them and opens the alerts, exactly once, and the email run
+the evaluation queues after its commit emails each recipient exactly once, even when the worker is killed in the middle
+of the evaluation.
 
 The kill tests hold the agency's alert sync (``alerts.services.SYNC_LOCK``, an advisory lock on PostgreSQL; on
 SQLite, the database's write lock) from the test, so that the worker's evaluation waits inside its transaction; the
-worker is then killed with SIGKILL, and what is left must still give one alert:
+worker is then killed with SIGKILL, and what is left must still give one alert and one email to each recipient:
 
 * the whole worker killed (its main process and the pool process running the task) and started again: the message
   was never acknowledged (``acks_late``), so the broker hands it out again once its visibility timeout has passed (a
@@ -12,20 +13,18 @@ worker is then killed with SIGKILL, and what is left must still give one alert:
 * only the pool process running the task killed: the worker rejects the task back to the queue at once
   (``reject_on_worker_lost``) and a new pool process runs it.
 
-The workers are prefork with one pool process, as in production: with a solo worker even an early acknowledgement
-reaches Redis only once the task returns, so a kill could not tell ``acks_late`` from its absence.
+The killed evaluation never committed, so it queued no email run; the one that finishes queues it, once. The workers
+are the test's own (``workers_of_this_test`` of ``tests/integration/conftest.py``: prefork with one pool process, as in
+production), their mail sent to a real SMTP server on loopback (aiosmtpd) and the tasks they queue themselves kept on
+the test's queue. The worker killed in the middle of the email run itself is ``test_alert_email_worker_killed.py``.
 """
 
 import datetime
 import os
 import signal
-import socket
-import subprocess
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import redis
@@ -35,26 +34,24 @@ from django.db import connection, connections
 from django_scopes import scopes_disabled
 
 from accounts.models import Store
-from alerts.models import Alert, AlertTransition
+from alerts import tasks as alert_tasks
+from alerts.models import Alert, AlertTransition, SentNotification
 from alerts.services import SYNC_LOCK
 from health import tasks
 from health.models import StoreHealth
 from tests.factories import StoreFactory
 from tests.integration.conftest import (
-    BASE_DIR,
-    CELERY,
     DEADLINE,
-    Worker,
-    _database_url_of_test_database,
-    celery_sending_to,
+    SHORT_VISIBILITY_TIMEOUT,
+    delivered_at,
+    unacknowledged,
     wait_until,
+    workers_of_this_test,
 )
 
 BULK = "/api/v1/health/snapshots/bulk/"
 LSR = "late_shipment_rate"
-#: The visibility timeout of the workers of the whole-worker kill test: how long the broker keeps a message a dead
-#: worker took before it hands it out again (production: an hour, REDIS_BROKER_VISIBILITY_TIMEOUT).
-VISIBILITY_SECONDS = 2
+NOTHING_DONE = {"sent": 0, "deferred": 0, "failed": 0, "skipped": 0, "held": 0}
 
 
 def red_day(store):
@@ -141,14 +138,14 @@ def test_a_red_day_ingested_through_the_api_gives_one_alert_and_evaluating_it_ag
 
 
 @pytest.mark.integration
-def test_a_worker_killed_in_the_middle_of_the_evaluation_and_started_again_still_gives_one_alert(
+def test_a_worker_killed_in_the_middle_of_the_evaluation_and_started_again_gives_one_alert_and_one_email(
         live_celery, agency_a, api_as, tmp_path):
     store = agency_a.assigned_store
     broker = redis.Redis.from_url(live_celery.broker)
     with workers_of_this_test(live_celery, tmp_path) as workers:
         evaluation = ingest_red_day(api_as, agency_a, store)  # queued; no worker takes it yet
         with sync_held(agency_a.agency) as held:
-            first = workers.start(visibility_timeout=VISIBILITY_SECONDS)
+            first = workers.start(visibility_timeout=SHORT_VISIBILITY_TIMEOUT)
             held.wait_for_evaluation(first, evaluation)
             assert unacknowledged(broker, evaluation), "the worker took the task without acknowledging it (acks_late)"
             os.killpg(first.process.pid, signal.SIGKILL)  # the worker and its pool process, at once
@@ -158,24 +155,29 @@ def test_a_worker_killed_in_the_middle_of_the_evaluation_and_started_again_still
         assert alerts_of(store) == [], "the killed evaluation wrote nothing"
         with scopes_disabled():
             assert not StoreHealth.objects.filter(store_id=store.pk).exists()
+        assert broker.llen(workers.queue) == 0, "the killed evaluation queued no email: it never committed"
+        assert sent_log(agency_a) == [] and workers.mailbox.attempts == []
         # The broker hands the message out again once it has been unacknowledged for the visibility timeout.
-        wait_until(lambda: time.time() - delivered_at(broker, evaluation) > VISIBILITY_SECONDS,
+        wait_until(lambda: time.time() - delivered_at(broker, evaluation) > SHORT_VISIBILITY_TIMEOUT,
                    "the unacknowledged message outlived the visibility timeout")
 
-        second = workers.start(visibility_timeout=VISIBILITY_SECONDS)
+        second = workers.start(visibility_timeout=SHORT_VISIBILITY_TIMEOUT)
         assert AsyncResult(evaluation).get(timeout=DEADLINE) == 1
         assert evaluation in second.log(), "the restarted worker ran the task the killed one had taken"
+        emails_sent_once_each(workers, broker, agency_a)
 
     [alert] = alerts_of(store)
     assert (alert.rule, alert.status) == (LSR, Alert.Status.OPEN)
     assert opened_transitions(alert) == 1
     assert not unacknowledged(broker, evaluation), "acknowledged once it was done"
+    assert {tuple(row.alert_ids) for row in sent_log(agency_a)} == {(alert.pk,)}
 
 
 @pytest.mark.integration
-def test_a_pool_process_killed_in_the_middle_of_the_evaluation_gives_the_task_back_and_still_one_alert(
+def test_a_pool_process_killed_in_the_middle_of_the_evaluation_gives_the_task_back_and_one_alert_and_one_email(
         live_celery, agency_a, api_as, tmp_path):
     store = agency_a.assigned_store
+    broker = redis.Redis.from_url(live_celery.broker)
     with workers_of_this_test(live_celery, tmp_path) as workers:
         evaluation = ingest_red_day(api_as, agency_a, store)  # queued; no worker takes it yet
         with sync_held(agency_a.agency) as held:
@@ -185,65 +187,41 @@ def test_a_pool_process_killed_in_the_middle_of_the_evaluation_gives_the_task_ba
             [pool_process] = children_of(worker.process.pid)
             os.kill(pool_process, signal.SIGKILL)
             wait_until(lambda: "SIGKILL" in worker.log(), "the worker saw its pool process die")
+            assert sent_log(agency_a) == [] and workers.mailbox.attempts == []
 
         assert AsyncResult(evaluation).get(timeout=DEADLINE) == 1
+        emails_sent_once_each(workers, broker, agency_a)
 
     [alert] = alerts_of(store)
     assert (alert.rule, alert.status) == (LSR, Alert.Status.OPEN)
     assert opened_transitions(alert) == 1
+    assert {tuple(row.alert_ids) for row in sent_log(agency_a)} == {(alert.pk,)}
 
 
 # -- helpers of the kill tests -----------------------------------------------------------------------------------
-class WorkersOfThisTest:
-    """Workers of one test on a queue of its own (the session's worker stays out of it), started one at a time."""
-
-    def __init__(self, live_celery, folder):
-        self.live_celery, self.folder = live_celery, folder
-        self.queue = f"storehealth-kill-{uuid.uuid4().hex[:10]}"
-        self.started = []
-
-    def start(self, *, visibility_timeout=None):
-        """A worker with one pool process, ready to take tasks; ``visibility_timeout`` overrides the production one
-        (an hour)."""
-        nodename = f"kill-{uuid.uuid4().hex[:10]}@{socket.gethostname()}"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test",
-               "DATABASE_URL": _database_url_of_test_database(), "CELERY_BROKER_URL": self.live_celery.broker,
-               "CELERY_RESULT_BACKEND": self.live_celery.backend, "CELERY_TASK_ALWAYS_EAGER": "false",
-               "PYTHONUNBUFFERED": "1"}
-        if visibility_timeout is not None:
-            env["REDIS_BROKER_VISIBILITY_TIMEOUT"] = str(visibility_timeout)
-        command = [str(CELERY), "-A", "config", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
-                   "-n", nodename, "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        log_path = self.folder / f"worker-{len(self.started)}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
-        worker = Worker(process=process, broker=self.live_celery.broker, backend=self.live_celery.backend,
-                        nodename=nodename, queue=self.queue, log_path=log_path)
-        self.started.append(worker)
-        # Ready once it says so in its log: the test holds the task it takes at once, and does not wait for a ping.
-        wait_until(lambda: worker.process.poll() is not None or f"{nodename} ready." in worker.log(),
-                   f"the worker started:\n{worker.log_tail()}")
-        if worker.process.poll() is not None:
-            pytest.fail(f"the worker exited with {worker.process.returncode}:\n{worker.log_tail()}", pytrace=False)
-        return worker
+def sent_log(persona):
+    """The agency's sent-log rows of the new-alert email."""
+    with scopes_disabled():
+        return list(SentNotification.objects.filter(agency=persona.agency, kind=SentNotification.Kind.IMMEDIATE)
+                    .order_by("pk"))
 
 
-@contextmanager
-def workers_of_this_test(live_celery, folder):
-    """Inside the block this process sends its tasks to the test's own queue; its workers are stopped (a killed one
-    is already) and the queue removed at the end."""
-    workers = WorkersOfThisTest(live_celery, folder)
-    target = SimpleNamespace(broker=live_celery.broker, backend=live_celery.backend, queue=workers.queue)
-    try:
-        with celery_sending_to(target):
-            yield workers
-    finally:
-        for worker in workers.started:
-            worker.stop()
-        if workers.started:
-            with celery_sending_to(target):
-                workers.started[-1].delete_queue()
+def emails_sent_once_each(workers, broker, persona):
+    """Wait for the one email run the evaluation queued after its commit, then check that it delivered the new-alert
+    email to each of its recipients (by default the owner, the manager and the store's operator) exactly once: one
+    message each through the test's SMTP server, one ``sent`` sent-log row each."""
+    email_runs = wait_until(lambda: workers.received(alert_tasks.send_alert_notices),
+                            "the evaluation queued the email run and a worker took it")
+    assert AsyncResult(email_runs[0]).get(timeout=DEADLINE) == {**NOTHING_DONE, "sent": 3}
+    # Nothing else waits in the queue or is in a worker's hands: no second email run was queued.
+    wait_until(lambda: workers.drained(broker), "the test's queue is empty and every message acknowledged")
+    assert workers.received(alert_tasks.send_alert_notices) == email_runs[:1], "the email run was queued once"
+
+    recipients = sorted([persona.owner.email, persona.manager.email, persona.operator.email])
+    assert sorted(message["To"] for message in workers.mailbox.delivered) == recipients
+    assert len(workers.mailbox.attempts) == 3, "each email reached the mail server once"
+    assert sorted((row.address, row.status, row.attempts) for row in sent_log(persona)) == [
+        (address, SentNotification.Status.SENT, 1) for address in recipients]
 
 
 def children_of(pid):
@@ -257,23 +235,6 @@ def children_of(pid):
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
-
-
-def _unacknowledged_message(broker, task_id):
-    """The tag of the broker's unacknowledged message of ``task_id`` (kombu's Redis ``unacked`` hash), or ``None``."""
-    for tag, payload in broker.hgetall("unacked").items():
-        if task_id.encode() in payload:
-            return tag
-    return None
-
-
-def unacknowledged(broker, task_id):
-    return _unacknowledged_message(broker, task_id) is not None
-
-
-def delivered_at(broker, task_id):
-    """When the broker delivered the unacknowledged message of ``task_id`` (a Unix time)."""
-    return broker.zscore("unacked_index", _unacknowledged_message(broker, task_id))
 
 
 class SyncHeld:
