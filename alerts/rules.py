@@ -141,6 +141,11 @@ def due_at(opened_at, kind, *, warning_hours=24, metric_hours=72):
     return opened_at + datetime.timedelta(hours=hours)
 
 
+def mute_is_active(until, today):
+    """Whether a mute that lasts ``until`` (that day included) holds on ``today``."""
+    return until >= today
+
+
 def escalation_cutoff(now, hours):
     """An open alert nobody acknowledged is escalated once it opened at or before this moment (``hours``: the agency's
     escalation delay)."""

@@ -27,9 +27,15 @@ def notices_due(*, agency):
     return Alert.objects.filter(agency=agency).exclude(notice_due="").order_by("pk")
 
 
+def active_mutes(mutes, *, today, active=True):
+    """``mutes`` (a queryset) narrowed to those that hold on ``today`` (``rules.mute_is_active``: until that day,
+    included), or, ``active=False``, to those that ended before it."""
+    return mutes.filter(until__gte=today) if active else mutes.filter(until__lt=today)
+
+
 def muted_rules(*, agency, store_ids, today):
     """``{(store id, rule)}`` muted on ``today`` among ``store_ids``: one query."""
-    mutes = AlertMute.objects.filter(agency=agency, store_id__in=list(store_ids), until__gte=today)
+    mutes = active_mutes(AlertMute.objects.filter(agency=agency, store_id__in=list(store_ids)), today=today)
     return {(mute.store_id, mute.rule) for mute in mutes}
 
 

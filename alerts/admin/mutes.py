@@ -24,7 +24,7 @@ from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
 from accounts.platform.ids import object_id_or_none
 from accounts.tenancy import caller_of
 
-from .. import services
+from .. import rules, selectors, services
 from ..models import AlertMute
 from ..powers import MANAGE_ALERTS
 
@@ -68,8 +68,7 @@ class StateFilter(DropdownFilter):
         agency = caller_of(request).agency
         if self.value() not in (ACTIVE, ENDED) or agency is None:
             return queryset
-        today = agency.today()
-        return queryset.filter(until__gte=today) if self.value() == ACTIVE else queryset.filter(until__lt=today)
+        return selectors.active_mutes(queryset, today=agency.today(), active=self.value() == ACTIVE)
 
 
 @admin.register(AlertMute, site=site)
@@ -123,7 +122,7 @@ class AlertMuteAdmin(TenantAdmin):
 
     @display(description=_("state"), label=STATE_TONES)
     def state_label(self, obj):
-        if obj.until >= obj.agency.today():
+        if rules.mute_is_active(obj.until, obj.agency.today()):
             return ACTIVE, _("Muted")
         return ENDED, _("Ended")
 

@@ -13,6 +13,7 @@ from alerts.rules import (
     escalation_cutoff,
     is_new_green_day,
     is_overdue,
+    mute_is_active,
     plan,
     verdicts_of,
 )
@@ -154,3 +155,10 @@ def test_an_alert_is_escalated_once_it_opened_the_agencys_delay_ago_or_earlier()
     now = OPENED + datetime.timedelta(hours=24)
     assert escalation_cutoff(now, 24) == OPENED
     assert escalation_cutoff(now, 4) == now - datetime.timedelta(hours=4)
+
+
+def test_a_mute_holds_until_its_day_included_and_ends_the_day_after():
+    day = datetime.date(2026, 3, 2)
+    assert mute_is_active(day, day)
+    assert mute_is_active(day, day - datetime.timedelta(days=1))
+    assert not mute_is_active(day, day + datetime.timedelta(days=1))
