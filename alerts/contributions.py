@@ -10,7 +10,7 @@ from accounts import extensions
 from accounts.platform.navigation import NavigationGroup, NavigationItem
 from accounts.platform.tasks import enqueue_on_commit
 
-from . import overview, services, tasks
+from . import demo, overview, services, tasks
 from .panels import render_alerts_panel
 
 
@@ -26,6 +26,7 @@ def alerts_sync_and_notify(*, agency, evaluated):
     return result
 
 
+extensions.demo_data.contribute(demo.load)  # after the health app's: its evaluation opened the demo's alerts
 extensions.admin_navigation.contribute(NavigationGroup(title=_("Alerts"), order=30, items=(
     NavigationItem(title=_("Alert inbox"), icon="notifications_active", model="alerts.Alert"),
     NavigationItem(title=_("Muted rules"), icon="notifications_off", model="alerts.AlertMute"),
