@@ -5,8 +5,6 @@ overview's open alerts; the store page's panel; and the API's list and one alert
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -14,9 +12,9 @@ from accounts.models import Store, StoreAssignment
 from alerts.models import Alert, AlertTransition
 from alerts.rules import AlertKind
 from health import metrics
+from tests.page_queries import compare
 
 #: The same bound as the other lists of the admin: session, membership, the page, its counts and filters.
-MAX_QUERIES = 30
 RULES = [key for key in metrics.KEYS if key != "warning_states"]
 
 
@@ -58,26 +56,6 @@ def add_transitions(persona, alert, how_many):
             AlertTransition(agency=persona.agency, alert=alert, from_status="open", to_status="open",
                             at=timezone.now(), actor=persona.manager if n % 2 else None,
                             api_key=None if n % 2 else persona.rw_key, reason=f"Move {n}") for n in range(how_many)])
-
-
-def queries_of(page):
-    page()  # the first request's writes (a session's refresh) are behind it
-    with CaptureQueriesContext(connection) as captured:
-        answer = page()
-    assert answer.status_code == 200, answer.content[:500]
-    return len(captured), answer.content.decode()
-
-
-def compare(page, grow, django_assert_max_num_queries, *, marker):
-    """The page's queries with 10 rows and with 100 (``grow(n)`` adds ``n``), and how often ``marker`` shows."""
-    grow(10)
-    few, few_page = queries_of(page)
-    grow(90)
-    many, many_page = queries_of(page)
-    assert few == many, f"{few} queries for 10, {many} for 100"
-    with django_assert_max_num_queries(MAX_QUERIES):
-        page()
-    return few_page.count(marker), many_page.count(marker)
 
 
 INBOX = "/admin/alerts/alert/"

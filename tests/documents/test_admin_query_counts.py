@@ -5,8 +5,6 @@ the overview; a document's page, however many of its versions repeat another fil
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -14,9 +12,9 @@ from accounts.models import Store, StoreAssignment
 from documents import types
 from documents.models import AppealDocument, DocumentStore, DocumentVersion
 from tests.documents.factories import make_document
+from tests.page_queries import compare
 
 #: The same bound as the other lists of the admin: session, membership, the page, its counts and filters.
-MAX_QUERIES = 30
 KINDS = [
     (types.LEGAL_REPRESENTATIVE_ID, None, -5),   # expired
     (types.ADDRESS_PROOF, 120, None),           # stale
@@ -56,26 +54,6 @@ def add_stores(persona, how_many, *, assign_to=None):
             StoreAssignment.objects.bulk_create([StoreAssignment(agency=agency, store=store, user=assign_to)
                                                  for store in stores])
     return stores
-
-
-def queries_of(page):
-    page()  # the first request's writes (a session's refresh) are behind it
-    with CaptureQueriesContext(connection) as captured:
-        answer = page()
-    assert answer.status_code == 200, answer.content[:500]
-    return len(captured), answer.content.decode()
-
-
-def compare(page, grow, django_assert_max_num_queries, *, marker):
-    """The page's queries with 10 rows and with 100 (``grow(n)`` adds ``n``), and how often ``marker`` shows."""
-    grow(10)
-    few, few_page = queries_of(page)
-    grow(90)
-    many, many_page = queries_of(page)
-    assert few == many, f"{few} queries for 10, {many} for 100"
-    with django_assert_max_num_queries(MAX_QUERIES):
-        page()
-    return few_page.count(marker), many_page.count(marker)
 
 
 @pytest.mark.parametrize("role", ["manager", "operator"])
