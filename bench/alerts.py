@@ -14,7 +14,10 @@ It builds an agency of 10,000 stores with its own data generator, a day of histo
 3. evaluates the agency again, from ``health.tasks.evaluate_agency`` as the daily sweep does: nothing changed, every
    open alert is updated;
 4. runs one SQL query that computes every store's red flags from the same snapshots and the same thresholds, and
-   checks that it finds exactly the flags the evaluation stored and the alerts it opened.
+   checks that it finds exactly the flags the evaluation stored and the alerts it opened;
+5. times the least that any evaluation recording each store's verdict must write: one ``UPDATE`` of a single
+   column (``evaluated_at``) of the agency's 10,000 ``StoreHealth`` rows, rolled back. It is printed with its own
+   ratio to the query: when that floor alone is above 2x, no design that keeps a row per store can meet the goal.
 
 It prints the times, their ratio to the query (goal: within 2x), where the time goes (reading the snapshots and
 judging them, writing ``StoreHealth``, the alert sync), the queries per chunk (which must be the same for every chunk)
@@ -43,7 +46,7 @@ django.setup()
 
 from celery.signals import after_task_publish  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_scopes import scope  # noqa: E402
 
@@ -243,6 +246,21 @@ def red_flags_by_query(agency, rules):
     return min(samples), {(store_id, key) for store_id, red in rows for key in red}
 
 
+def write_floor(agency):
+    """The least time of ``SQL_ROUNDS`` runs of one ``UPDATE`` of one column of every ``StoreHealth`` row of
+    ``agency`` (nothing else: no reads of snapshots, no rules), each rolled back."""
+    samples = []
+    for _round in range(SQL_ROUNDS):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute(f"UPDATE {StoreHealth._meta.db_table} SET evaluated_at = evaluated_at "
+                               "WHERE agency_id = %s", [agency.pk])
+                samples.append(time.perf_counter() - started)
+            transaction.set_rollback(True)
+    return min(samples)
+
+
 def red_flags_stored(agency):
     flags = set()
     for store_id, evaluations in StoreHealth.objects.filter(agency=agency).values_list("store_id", "evaluations"):
@@ -308,6 +326,7 @@ def main():
 
         sql_seconds, by_query = red_flags_by_query(agency, rules)
         stored, alerted = red_flags_stored(agency), open_red_alerts(agency)
+        floor_seconds = write_floor(agency)
 
     red_stores = len({store_id for store_id, _key in by_query})
     print(f"stores: {STORES:,}; today's troubles: " + ", ".join(f"{name} {count}" for name, count in
@@ -322,6 +341,9 @@ def main():
     report_run("evaluation + alert sync, first (opens alerts)", first, ingest_published + first_published,
                sql_seconds)
     report_run("evaluation + alert sync, again (the sweep)", second, second_published, sql_seconds)
+    floor_label = "the write floor: UPDATE of 1 column, all rows"
+    print(f"{floor_label:<46}{floor_seconds:>9.3f}{floor_seconds / sql_seconds:>9.1f}x"
+          f"  (the least an evaluation that keeps a row per store writes)")
     if by_query != stored or by_query != alerted:
         sys.exit("the red flags differ")
 
