@@ -1,0 +1,1 @@
+"""The Seller Support admin, one module per page."""

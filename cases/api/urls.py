@@ -1,0 +1,6 @@
+"""The Seller Support API routes (/api/v1/...): each group of endpoints keeps its own module and routes."""
+
+from django.urls import include, path
+
+urlpatterns = [
+]
