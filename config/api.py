@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("documents.api.urls")),
     path("", include("health.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("cases.api.urls")),
 ]

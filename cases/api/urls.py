@@ -3,4 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("cases.api.cases")),
+    path("", include("cases.api.chats")),
+    path("", include("cases.api.templates")),
 ]

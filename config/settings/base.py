@@ -355,6 +355,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "health.metrics.ReportStatus",
         "SnapshotSourceEnum": "health.models.Source",
         "AlertStatusEnum": "alerts.models.Alert.Status",
+        "AlertKindEnum": "alerts.rules.AlertKind",
+        "CaseStatusEnum": "cases.models.SupportCase.Status",
+        "CaseEventKindEnum": "cases.models.CaseEvent.Kind",
+        "CaseEntryKindEnum": "cases.api.case_serializers.ENTRY_KIND_CHOICES",
     },
 }
 
