@@ -14,12 +14,14 @@ chats, on the demo stores.
   "Amazon opened the channel anyway" recorded first (as brand-registered stores get it early), so the chats are
   logged through the same services and rules as a person's.
 
-Everything goes in through the services, by the demo manager. ``loaddemo`` loads the demo agency once; this load
+Everything goes in through the services, by the demo manager; then the cases' times move back a day and some
+(``CASES_WRITTEN_AGO``), so that the one waiting for Amazon is late for its follow-up. ``loaddemo`` loads the demo agency once; this load
 also does nothing when the agency has templates already, so running it twice adds nothing.
 """
 
 import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Store
@@ -178,6 +180,7 @@ def load(*, agency, people):
     if not stores:
         return
     cases = _cases(agency=agency, caller=caller, stores=stores, templates=templates)
+    _written_earlier(agency=agency, cases=cases)
     _chats(agency=agency, caller=caller, stores=stores, templates=templates, transferred_to=cases[0])
 
 
@@ -228,6 +231,22 @@ def _cases(*, agency, caller, stores, templates):
             case_services.case_document_attach(agency=agency, caller=caller, case=case, document=paper)
         created.append(case)
     return created
+
+
+#: How long ago the demo's cases were written: past the default follow-up hours, so that the case still waiting for
+#: Amazon shows as late, as a morning's list does.
+CASES_WRITTEN_AGO = datetime.timedelta(hours=30)
+
+
+def _written_earlier(*, agency, cases):
+    """Move the demo cases' times and timelines back by ``CASES_WRITTEN_AGO`` (they were written now, through the
+    services)."""
+    ids = [case.pk for case in cases]
+    ago = CASES_WRITTEN_AGO
+    SupportCase.objects.filter(agency=agency, pk__in=ids).update(
+        created_at=F("created_at") - ago, waiting_since=F("waiting_since") - ago, opened_at=F("opened_at") - ago,
+        resolved_at=F("resolved_at") - ago, closed_at=F("closed_at") - ago)
+    CaseEvent.objects.filter(agency=agency, case__in=ids).update(at=F("at") - ago)
 
 
 def _may_chat(*, agency, caller, store, at):

@@ -36,8 +36,11 @@ def render_seller_support_panel(*, request, store):
                  .order_by("-requested_at", "-pk")[:CHATS_LISTED])
     answer = chat_selectors.chat_eligibility(agency=agency, store=store, now=now)
     for_store = urlencode({"store": store.pk})
+    start, end = answer.window  # aware, in the window's own time zone (Beijing)
     return render_to_string("cases/panel_seller_support.html", {
         "answer": answer,
+        "window_start": start.strftime("%Y-%m-%d %H:%M"),
+        "window_end": end.strftime("%H:%M"),
         "case_rows": [{"case": case, "url": reverse("admin:cases_supportcase_change", args=[case.pk]),
                        "flagged": case_selectors.is_flagged(case, now=now, follow_up_after_hours=hours)}
                       for case in open_cases],

@@ -27,6 +27,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
+from unfold.widgets import (
+    UnfoldAdminSelectWidget,
+    UnfoldAdminSplitDateTimeWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanWidget,
+)
 
 from accounts.platform.admin_filters import VisibleRowFilter
 from accounts.platform.admin_site import TenantAdmin, site
@@ -36,7 +43,7 @@ from .. import asins, case_ids, moves, tone
 from ..models import CaseEvent, SupportCase
 from ..powers import WORK_ON_CASES
 from ..selectors import cases as selectors
-from ..selectors.templates import case_categories
+from ..selectors.templates import case_categories, category_shown, with_category_name
 from ..services import cases as services
 
 Status = SupportCase.Status
@@ -48,6 +55,10 @@ STATUS_TONES = {Status.DRAFTED: "", Status.OPENED: "info", Status.AWAITING_AMAZO
 PRIORITY_TONES = {"normal": "", "high": "warning", "urgent": "danger"}
 
 #: The fields of the case's page that move its status or log an entry (not fields of the case).
+#: A row of the timeline's table: its cells read from the top, the text keeps its lines.
+TIMELINE_ROW = ('<tr><td style="vertical-align:top">{}</td><td style="vertical-align:top">{}</td>'
+                '<td style="vertical-align:top">{}</td>'
+                '<td style="vertical-align:top;white-space:pre-wrap">{}</td></tr>')
 MOVE_FIELDS = ("move_to", "move_note", "move_transferred_to", "move_case_id", "resolve_alert")
 ENTRY_FIELDS = ("entry_kind", "entry_text", "entry_at", "confirm_tone")
 
@@ -84,21 +95,28 @@ class CaseForm(forms.ModelForm):
     """A case's details, its status move and a timeline entry. ``clean`` reads the pure rules so that every problem
     is an error on its field; the admin's ``save_model`` then writes through the services."""
 
-    asins_text = forms.CharField(label=_("ASINs"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    asins_text = forms.CharField(label=_("ASINs"), required=False, widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
                                  help_text=_("Separated by commas, spaces or new lines."))
     amazon_case_id_typed = forms.CharField(label=_("Amazon case id"), required=False, max_length=40,
+                                           widget=UnfoldAdminTextInputWidget,
                                            help_text=_("As Amazon shows it: 1234567890 or 123-456-7890."))
-    move_to = forms.ChoiceField(label=_("Move the status to"), required=False)
-    move_note = forms.CharField(label=_("Note of the move"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    move_transferred_to = forms.CharField(label=_("Transferred to (Amazon team)"), required=False, max_length=120)
-    move_case_id = forms.CharField(label=_("Amazon case id (to open a draft)"), required=False, max_length=40)
-    resolve_alert = forms.BooleanField(label=_("Resolve the alert too"), required=False, help_text=_(
+    move_to = forms.ChoiceField(label=_("Move the status to"), required=False, widget=UnfoldAdminSelectWidget)
+    move_note = forms.CharField(label=_("Note of the move"), required=False,
+                                widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}))
+    move_transferred_to = forms.CharField(label=_("Transferred to (Amazon team)"), required=False, max_length=120,
+                                          widget=UnfoldAdminTextInputWidget)
+    move_case_id = forms.CharField(label=_("Amazon case id (to open a draft)"), required=False, max_length=40,
+                                   widget=UnfoldAdminTextInputWidget)
+    resolve_alert = forms.BooleanField(label=_("Resolve the alert too"), required=False, widget=UnfoldBooleanWidget,
+                                       help_text=_(
         "When resolving a case that answers an open alert."))
-    entry_kind = forms.ChoiceField(label=_("Log"), required=False, choices=[("", "—"), *[
-        (kind.value, kind.label) for kind in services.WRITTEN_KINDS]])
-    entry_text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    entry_at = forms.DateTimeField(label=_("Sent or received at"), required=False, help_text=_("Default: now."))
-    confirm_tone = forms.BooleanField(label=_("Log it despite the tone warnings"), required=False)
+    entry_kind = forms.ChoiceField(label=_("Log"), required=False, widget=UnfoldAdminSelectWidget, choices=[
+        ("", "—"), *[(kind.value, kind.label) for kind in services.WRITTEN_KINDS]])
+    entry_text = forms.CharField(label=_("Text"), required=False, widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}))
+    entry_at = forms.SplitDateTimeField(label=_("Sent or received at"), required=False,
+                                        widget=UnfoldAdminSplitDateTimeWidget, help_text=_("Default: now."))
+    confirm_tone = forms.BooleanField(label=_("Log it despite the tone warnings"), required=False,
+                                      widget=UnfoldBooleanWidget)
 
     # No ``Meta``: the admin builds the model form inside the request (its fieldsets name the fields), when the
     # agency's scope is active for the choices of the store, the alert and the assignee.
@@ -107,7 +125,7 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agency = agency
         if agency is not None:
-            self.fields["category"] = forms.ChoiceField(label=_("category"), choices=[
+            self.fields["category"] = forms.ChoiceField(label=_("category"), widget=UnfoldAdminSelectWidget, choices=[
                 (code, category.label) for code, category in case_categories(agency=agency).items()])
         case = self.instance if self.instance.pk else None
         if case is not None:
@@ -193,15 +211,13 @@ class SupportCaseAdmin(TenantAdmin):
 
     # -- the list ----------------------------------------------------------------------------------------------------
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("store", "store__client", "assignee")
-
-    def changelist_view(self, request, extra_context=None):
-        caller = caller_of(request)
-        if caller.agency is not None:
-            self._now = timezone.now()
-            self._hours = selectors.follow_up_hours(agency=caller.agency)
-            self._categories = case_categories(agency=caller.agency)
-        return super().changelist_view(request, extra_context)
+        rows = super().get_queryset(request).select_related("store", "store__client", "assignee")
+        agency = caller_of(request).agency
+        if agency is None:
+            return rows
+        # What each row shows is read with it (nothing kept on this admin, which serves every request).
+        rows = selectors.with_follow_up(rows, agency=agency, now=timezone.now())
+        return with_category_name(rows, agency=agency)
 
     def get_search_results(self, request, queryset, search_term):
         """The subject as Django searches it; also the case id typed with or without dashes (its digits) and an
@@ -233,8 +249,7 @@ class SupportCaseAdmin(TenantAdmin):
 
     @admin.display(description=_("category"), ordering="category")
     def category_label(self, obj):
-        found = getattr(self, "_categories", {}).get(obj.category)
-        return found.label if found is not None else obj.category
+        return category_shown(obj)
 
     @display(description=_("priority"), ordering="priority", label=PRIORITY_TONES)
     def priority_label(self, obj):
@@ -246,8 +261,7 @@ class SupportCaseAdmin(TenantAdmin):
 
     @display(description=_("follow-up"), label={"yes": "danger"})
     def follow_up_label(self, obj):
-        hours = getattr(self, "_hours", None)
-        if hours is None or not selectors.is_flagged(obj, now=self._now, follow_up_after_hours=hours):
+        if not getattr(obj, "flagged", False):
             return "", ""
         return "yes", gettext("Follow up")
 
@@ -363,8 +377,7 @@ class SupportCaseAdmin(TenantAdmin):
         return format_html(
             '<table class="cases-timeline"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
             "<tbody>{}</tbody></table>", gettext("at"), gettext("what"), gettext("by"), gettext("text"),
-            format_html_join("", '<tr><td>{}</td><td>{}</td><td>{}</td><td style="white-space:pre-wrap">{}</td></tr>',
-                             rows))
+            format_html_join("", TIMELINE_ROW, rows))
 
     def save_model(self, request, obj, form, change):
         """Details, then the move, then the entry, each through its service. What a service still refuses (a move

@@ -37,7 +37,7 @@ from documents.selectors import documents_linked_to, visible_documents
 from ..models import ChatFreezeLift, ChatSession, StoreChatChannel
 from ..powers import MANAGE_CASES, WORK_ON_CASES
 from ..selectors import chats as selectors
-from ..selectors.templates import case_categories
+from ..selectors.templates import case_categories, category_shown, with_category_name
 from ..services import chats as services
 
 
@@ -102,8 +102,13 @@ class ChatForm(forms.ModelForm):
             found = case_categories(agency=agency) if agency is not None else {}
             self.fields["category"].choices = [("", "—"), *((code, c.label) for code, c in found.items())]
         if agency is not None:
-            self.fields["documents"].queryset = visible_documents(agency=agency, caller=caller,
-                                                                  trash=False).order_by("title")
+            documents = visible_documents(agency=agency, caller=caller, trash=False).order_by("title")
+            # Once the store is known (sent, or ``?store=`` on the add page), only the papers that serve it.
+            store_id = object_id_or_none(str(self.data.get("store") or self.initial.get("store") or
+                                             getattr(self.instance, "store_id", None) or ""))
+            if store_id is not None:
+                documents = documents.filter(stores=store_id).distinct()
+            self.fields["documents"].queryset = documents
 
     def clean(self):
         data = super().clean()
@@ -148,7 +153,7 @@ class ChatForm(forms.ModelForm):
 class ChatSessionAdmin(TenantAdmin):
     form = ChatForm
     write_power = WORK_ON_CASES
-    list_display = ("store", "requested_at", "connected", "agent", "category", "outcome", "case")
+    list_display = ("store", "requested_at", "connected", "agent", "category_label", "outcome", "case")
     list_filter = ("outcome", "connected", ("store", VisibleRowFilter))
     list_filter_submit = True
     list_select_related = ("store", "case")
@@ -157,14 +162,24 @@ class ChatSessionAdmin(TenantAdmin):
     date_hierarchy = "requested_at"
     autocomplete_fields = ("store",)
     list_per_page = 50
-    readonly_fields_on_change = ("store", "requested_at", "category", "message", "template_version", "logged_by",
-                                 "transcript_shown", "documents_shown")
+    # "category" too: a declared field of the form that is read only is taken out of it (Django's admin does so).
+    readonly_fields_on_change = ("store", "requested_at", "category", "category_label", "message", "template_version",
+                                 "logged_by", "transcript_shown", "documents_shown")
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        agency = caller_of(request).agency
+        return with_category_name(rows, agency=agency) if agency is not None else rows
+
+    @admin.display(description=_("issue category"), ordering="category")
+    def category_label(self, obj):
+        return category_shown(obj)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("store", "requested_at", "connected", "agent", "category", "message", "confirm_tone",
                     "template_version", "outcome", "case", "notes", "transcript", "documents")
-        fields = ("store", "requested_at", "category", "message", "template_version", "logged_by", "connected",
+        fields = ("store", "requested_at", "category_label", "message", "template_version", "logged_by", "connected",
                   "agent", "outcome", "case", "notes", "transcript_shown", "documents_shown")
         if self.has_change_permission(request, obj):
             fields += ("transcript", "documents")

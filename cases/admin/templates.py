@@ -17,11 +17,13 @@ field errors, and nothing is written then.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, DropdownFilter
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from accounts.platform.admin_site import TenantAdmin, register_audit_trail, site
 from accounts.platform.ids import object_id_or_none
@@ -59,8 +61,8 @@ PLACEHOLDERS_HELP = _("Placeholders: {store}, {marketplace}, {seller_id}, {case_
 
 
 def _part_field(part):
-    return forms.CharField(label=templating.PART_LABELS[part], widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=PLACEHOLDERS_HELP)
+    return forms.CharField(label=templating.PART_LABELS[part], help_text=PLACEHOLDERS_HELP,
+                           widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}))
 
 
 class MessageTemplateForm(forms.ModelForm):
@@ -82,8 +84,9 @@ class MessageTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         agency = self.caller.agency if self.caller is not None else None
         if agency is not None and "category" in self.fields:
-            self.fields["category"] = forms.ChoiceField(label=_("category"), choices=[
-                (code, category.label) for code, category in selectors.case_categories(agency=agency).items()])
+            self.fields["category"] = forms.ChoiceField(
+                label=_("category"), widget=UnfoldAdminSelectWidget,
+                choices=[(code, category.label) for code, category in selectors.case_categories(agency=agency).items()])
         current = selectors.current_version(self.instance) if self.instance.pk else None
         if current is not None:
             for part in templating.PARTS:
@@ -129,17 +132,13 @@ class MessageTemplateAdmin(TenantAdmin):
 
     # -- the list ----------------------------------------------------------------------------------------------------
     def get_queryset(self, request):
-        return selectors.with_current_version(super().get_queryset(request))
-
-    def changelist_view(self, request, extra_context=None):
+        rows = selectors.with_current_version(super().get_queryset(request))
         agency = caller_of(request).agency
-        self._categories = selectors.case_categories(agency=agency) if agency is not None else {}
-        return super().changelist_view(request, extra_context)
+        return selectors.with_category_name(rows, agency=agency) if agency is not None else rows
 
     @admin.display(description=_("category"), ordering="category")
     def category_label(self, obj):
-        found = getattr(self, "_categories", {}).get(obj.category)
-        return found.label if found is not None else obj.category
+        return selectors.category_shown(obj)
 
     @admin.display(description=_("version"))
     def version_number(self, obj):
@@ -218,7 +217,7 @@ class MessageTemplateAdmin(TenantAdmin):
     @admin.display(description=_("versions"))
     def versions_table(self, obj):
         rows = [(version.number, version.use_count, version.created_by.email if version.created_by else "—",
-                 version.created_at.strftime("%Y-%m-%d %H:%M"),
+                 timezone.localtime(version.created_at).strftime("%Y-%m-%d %H:%M"),
                  templating.PARAGRAPH_BREAK.join(version.parts()[part] for part in templating.PARTS))
                 for version in selectors.template_versions(agency=obj.agency_id, template=obj)]
         if not rows:

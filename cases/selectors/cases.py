@@ -8,7 +8,7 @@ defaults while the agency never changed them).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from accounts.selectors import visible_rows
@@ -46,15 +46,27 @@ def follow_up_hours(*, agency):
     return policy_of(agency=agency).follow_up_after_hours
 
 
-def needing_follow_up(cases, *, now, follow_up_after_hours, flagged=True):
-    """``cases`` (a queryset) narrowed to those ``moves.needs_follow_up`` flags at ``now`` (``flagged=False``: to
-    the others), in the database: open, and high or urgent, or waiting for Amazon since strictly before ``now``
-    minus the hours."""
+def follow_up_rule(*, now, follow_up_after_hours):
+    """``moves.needs_follow_up`` as a condition of the database at ``now``: open, and high or urgent, or waiting for
+    Amazon since strictly before ``now`` minus the hours."""
     late_since = now - datetime.timedelta(hours=follow_up_after_hours)
-    rule = Q(status__in=moves.OPEN) & (
+    return Q(status__in=moves.OPEN) & (
         Q(priority__in=moves.PRESSING)
         | Q(status__in=moves.WAITING_FOR_AMAZON, waiting_since__isnull=False, waiting_since__lt=late_since))
+
+
+def needing_follow_up(cases, *, now, follow_up_after_hours, flagged=True):
+    """``cases`` (a queryset) narrowed to those ``moves.needs_follow_up`` flags at ``now`` (``flagged=False``: to
+    the others), in the database."""
+    rule = follow_up_rule(now=now, follow_up_after_hours=follow_up_after_hours)
     return cases.filter(rule) if flagged else cases.exclude(rule)
+
+
+def with_follow_up(cases, *, agency, now):
+    """``cases`` annotated with ``flagged``: whether ``moves.needs_follow_up`` flags each at ``now``, by the agency's
+    hours, in the same query (a list reads it per row without a query per row)."""
+    rule = follow_up_rule(now=now, follow_up_after_hours=follow_up_hours(agency=agency))
+    return cases.annotate(flagged=ExpressionWrapper(rule, output_field=BooleanField()))
 
 
 #: Urgent cases first, then high ones, then the others.
@@ -87,10 +99,17 @@ def cases_needing_follow_up(*, agency, caller, now=None, limit=None):
                    .order_by(PRESSING_FIRST, "waiting_since", "pk")[:limit])
     may_chat = chat_eligibility_of_stores(agency=agency, store_ids={case.store_id for case in flagged}, now=now)
     return [FollowUp(case=case, kind=moves.follow_up_kind(may_chat.get(case.store_id, False)),
-                     late_since=(moves.follow_up_due_at(waiting_since=case.waiting_since, follow_up_after_hours=hours)
-                                 if case.waiting_since is not None and case.status in moves.WAITING_FOR_AMAZON
-                                 else None))
+                     late_since=_late_since(case, now=now, hours=hours))
             for case in flagged]
+
+
+def _late_since(case, *, now, hours):
+    """When ``case`` became late waiting for Amazon; ``None`` when it is not late (yet), e.g. flagged for its
+    priority alone."""
+    if case.waiting_since is None or case.status not in moves.WAITING_FOR_AMAZON:
+        return None
+    due = moves.follow_up_due_at(waiting_since=case.waiting_since, follow_up_after_hours=hours)
+    return due if due < now else None
 
 
 def is_flagged(case, *, now, follow_up_after_hours):

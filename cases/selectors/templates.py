@@ -4,7 +4,7 @@ Templates and categories belong to the agency, not to a store: everyone of the a
 too: they write to Amazon for their stores with the agency's templates).
 """
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from .. import categories
 from ..models import CaseCategory, CasePolicy, MessageTemplate, MessageTemplateVersion
@@ -34,6 +34,22 @@ def category_label(*, agency, code):
         return built_in.label
     own = CaseCategory.objects.filter(agency=agency, code=code).values_list("name", flat=True).first()
     return own or code
+
+
+def with_category_name(rows, *, agency):
+    """``rows`` (cases, chats or templates: a queryset with a ``category`` code) annotated with ``category_name``,
+    the agency's own category's name (``None`` for a built-in one), in the same query; ``category_shown`` reads it."""
+    names = CaseCategory.objects.filter(agency=agency, code=OuterRef("category")).values("name")[:1]
+    return rows.annotate(category_name=Subquery(names))
+
+
+def category_shown(row):
+    """The label of ``row``'s category as a list shows it: a built-in one's (in the reader's language), the agency's
+    own name (``with_category_name``), else the code itself (a category removed since)."""
+    built_in = categories.built_in(row.category)
+    if built_in is not None:
+        return built_in.label
+    return getattr(row, "category_name", None) or row.category
 
 
 def with_current_version(templates):
