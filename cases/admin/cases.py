@@ -55,10 +55,12 @@ STATUS_TONES = {Status.DRAFTED: "", Status.OPENED: "info", Status.AWAITING_AMAZO
 PRIORITY_TONES = {"normal": "", "high": "warning", "urgent": "danger"}
 
 #: The fields of the case's page that move its status or log an entry (not fields of the case).
-#: A row of the timeline's table: its cells read from the top, the text keeps its lines.
-TIMELINE_ROW = ('<tr><td style="vertical-align:top">{}</td><td style="vertical-align:top">{}</td>'
-                '<td style="vertical-align:top">{}</td>'
-                '<td style="vertical-align:top;white-space:pre-wrap">{}</td></tr>')
+#: A row of the timeline's table: its cells read from the top, the time on one line, the text keeps its lines.
+_CELL = "vertical-align:top;text-align:left;padding:0 1rem .5rem 0"
+TIMELINE_ROW = (f'<tr><td style="{_CELL};white-space:nowrap">{{}}</td><td style="{_CELL}">{{}}</td>'
+                f'<td style="{_CELL}">{{}}</td><td style="{_CELL};white-space:pre-wrap">{{}}</td></tr>')
+TIMELINE_HEAD = (f'<table class="cases-timeline"><thead><tr><th style="{_CELL}">{{}}</th><th style="{_CELL}">{{}}</th>'
+                 f'<th style="{_CELL}">{{}}</th><th style="{_CELL}">{{}}</th></tr></thead><tbody>{{}}</tbody></table>')
 MOVE_FIELDS = ("move_to", "move_note", "move_transferred_to", "move_case_id", "resolve_alert")
 ENTRY_FIELDS = ("entry_kind", "entry_text", "entry_at", "confirm_tone")
 
@@ -375,8 +377,7 @@ class SupportCaseAdmin(TenantAdmin):
         if not rows:
             return "—"
         return format_html(
-            '<table class="cases-timeline"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-            "<tbody>{}</tbody></table>", gettext("at"), gettext("what"), gettext("by"), gettext("text"),
+            TIMELINE_HEAD, gettext("at"), gettext("what"), gettext("by"), gettext("text"),
             format_html_join("", TIMELINE_ROW, rows))
 
     def save_model(self, request, obj, form, change):
