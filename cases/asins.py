@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 ASIN_LENGTH = 10
+#: The most ASINs one case is about: a case names the listings of one matter, and a longer list is refused before
+#: any is read (a pasted catalogue is a mistake, and reading it would hold the request).
+MAX_ASINS = 200
 
 _AMAZON_NUMBER = re.compile(r"^B0[A-Z0-9]{8}$")
 _ISBN_10 = re.compile(r"^[0-9]{9}[0-9X]$")
@@ -26,6 +29,7 @@ _SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 NOT_AN_ASIN = _("“%(value)s” is not an ASIN: an ASIN is 10 characters, B0 followed by 8 letters or digits, or "
                 "an ISBN-10.")
+TOO_MANY_ASINS = _("%(count)s ASINs given: a case is about at most %(max)s. Open one case per group of listings.")
 BAD_ISBN_CHECK_DIGIT = _("“%(value)s” is not an ASIN: as an ISBN-10 its check digit should be %(expected)s; check "
                          "for a typo.")
 
@@ -55,25 +59,26 @@ def normalise_asins(value):
     ``value`` is either text (ASINs separated by commas, semicolons, spaces or new lines, as pasted from a
     spreadsheet or Seller Central) or an iterable of strings; ``None`` and blank text give ``[]``. Blank items are
     skipped. Raises one ``ValidationError`` holding a message for each bad value (each named), so the operator fixes
-    them all at once.
+    them all at once; more than ``MAX_ASINS`` values (blank ones aside) are refused with one message (code
+    ``"too_many_asins"``), none of them read.
     """
     if value is None:
         return []
     items = _SEPARATORS.split(value) if isinstance(value, str) else list(value)
-    asins, errors = [], []
+    items = [item for item in items if item is not None and str(item).strip()]
+    if len(items) > MAX_ASINS:
+        raise ValidationError(TOO_MANY_ASINS, code="too_many_asins", params={"count": len(items), "max": MAX_ASINS})
+    asins, errors = {}, []
     for item in items:
-        if item is None or not str(item).strip():
-            continue
         try:
             asin = normalise_asin(item)
         except ValidationError as error:
             errors.extend(error.error_list)
             continue
-        if asin not in asins:
-            asins.append(asin)
+        asins.setdefault(asin, None)
     if errors:
         raise ValidationError(errors)
-    return asins
+    return list(asins)
 
 
 def isbn_10_check_digit(first_nine):

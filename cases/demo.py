@@ -15,8 +15,8 @@ chats, on the demo stores.
   logged through the same services and rules as a person's.
 
 Everything goes in through the services, by the demo manager; then the cases' times move back a day and some
-(``CASES_WRITTEN_AGO``), so that the one waiting for Amazon is late for its follow-up. ``loaddemo`` loads the demo agency once; this load
-also does nothing when the agency has templates already, so running it twice adds nothing.
+(``CASES_WRITTEN_AGO``), so that the one waiting for Amazon is late for its follow-up. ``loaddemo`` loads the demo
+agency once; this load also does nothing when the agency has templates already, so running it twice adds nothing.
 """
 
 import datetime

@@ -20,7 +20,9 @@ Every write goes through ``cases.services.cases``; the form reads the same pure 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
@@ -381,8 +383,9 @@ class SupportCaseAdmin(TenantAdmin):
             format_html_join("", TIMELINE_ROW, rows))
 
     def save_model(self, request, obj, form, change):
-        """Details, then the move, then the entry, each through its service. What a service still refuses (a move
-        someone else made meanwhile) is a message on the case's page."""
+        """Details, then the move, then the entry, each through its service, all or nothing. What a service still
+        refuses (a move someone else made meanwhile, an entry dated in the future) undoes the others and is a
+        message on the case's page."""
         caller = caller_of(request)
         data = form.cleaned_data
         details = {"subject": data["subject"], "category": data["category"], "asins": data["asins_text"],
@@ -394,23 +397,41 @@ class SupportCaseAdmin(TenantAdmin):
             obj.pk = created.pk
             return
         try:
-            services.case_update(agency=caller.agency, caller=caller, case=obj, **details)
-            if data.get("move_to"):
-                result = services.case_move(
-                    agency=caller.agency, caller=caller, case=obj, to_status=data["move_to"],
-                    note=data.get("move_note", ""), transferred_to=data.get("move_transferred_to", ""),
-                    amazon_case_id=data.get("move_case_id", ""), resolve_alert=data.get("resolve_alert", False))
-                if result.alert_open:
-                    messages.warning(request, gettext(
-                        "The case is resolved; the alert it answers is still open. Tick “Resolve the alert too” and "
-                        "save to resolve it, or resolve it in the alert inbox."))
-            elif data.get("resolve_alert"):
-                if services.case_alert_resolve(agency=caller.agency, caller=caller, case=obj,
-                                               note=data.get("move_note", "")):
-                    messages.success(request, gettext("The alert the case answers is resolved."))
-            if data.get("entry_kind"):
-                services.case_message_add(agency=caller.agency, caller=caller, case=obj, kind=data["entry_kind"],
-                                          text=data["entry_text"], at=data.get("entry_at"),
-                                          confirm_tone=data.get("confirm_tone", False))
+            with transaction.atomic():
+                notices = self._save_change(caller, obj, data, details)
         except ValidationError as error:
-            messages.error(request, gettext("%(case)s: %(reason)s") % {"case": obj, "reason": " ".join(error.messages)})
+            obj.refusal = error  # read by ``response_change``, on this request's row only
+            messages.error(request, gettext("%(case)s: nothing was saved. %(reason)s")
+                           % {"case": obj, "reason": " ".join(error.messages)})
+            return
+        for level, text in notices:
+            messages.add_message(request, level, text)
+
+    def _save_change(self, caller, obj, data, details):
+        """The services of a case's page, in order; returns the messages to show once all of them were saved."""
+        notices = []
+        services.case_update(agency=caller.agency, caller=caller, case=obj, **details)
+        if data.get("move_to"):
+            result = services.case_move(
+                agency=caller.agency, caller=caller, case=obj, to_status=data["move_to"],
+                note=data.get("move_note", ""), transferred_to=data.get("move_transferred_to", ""),
+                amazon_case_id=data.get("move_case_id", ""), resolve_alert=data.get("resolve_alert", False))
+            if result.alert_open:
+                notices.append((messages.WARNING, gettext(
+                    "The case is resolved; the alert it answers is still open. Tick “Resolve the alert too” and "
+                    "save to resolve it, or resolve it in the alert inbox.")))
+        elif data.get("resolve_alert"):
+            if services.case_alert_resolve(agency=caller.agency, caller=caller, case=obj,
+                                           note=data.get("move_note", "")):
+                notices.append((messages.SUCCESS, gettext("The alert the case answers is resolved.")))
+        if data.get("entry_kind"):
+            services.case_message_add(agency=caller.agency, caller=caller, case=obj, kind=data["entry_kind"],
+                                      text=data["entry_text"], at=data.get("entry_at"),
+                                      confirm_tone=data.get("confirm_tone", False))
+        return notices
+
+    def response_change(self, request, obj):
+        if getattr(obj, "refusal", None) is not None:
+            # Nothing was saved: the case's page again with the refusal, not "changed successfully".
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

@@ -183,10 +183,14 @@ class MessageTemplateAdmin(TenantAdmin):
             return (*self.readonly_fields, "name", "category", "language", "is_active", *templating.PARTS)
         return self.readonly_fields
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._preview_case_id = object_id_or_none(request.GET.get(PREVIEW_CASE))
-        self._caller = caller_of(request)
-        return super().change_view(request, object_id, form_url, extra_context)
+    def get_object(self, request, object_id, from_field=None):
+        # The preview is the reader's: their cases and the one they chose ride on this request's row, never on the
+        # admin, which every request shares.
+        template = super().get_object(request, object_id, from_field)
+        if template is not None:
+            template.shown_to = caller_of(request)
+            template.preview_case_id = object_id_or_none(request.GET.get(PREVIEW_CASE))
+        return template
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -233,7 +237,7 @@ class MessageTemplateAdmin(TenantAdmin):
     def preview(self, obj):
         """Links to fill the template in for one of the person's recent cases of its category, and the message for
         the case chosen (or why it cannot be filled in)."""
-        caller = getattr(self, "_caller", None)
+        caller = getattr(obj, "shown_to", None)
         if caller is None or caller.agency is None:
             return "—"
         cases = list(visible_rows(SupportCase.objects.filter(agency=caller.agency, category=obj.category),
@@ -243,10 +247,11 @@ class MessageTemplateAdmin(TenantAdmin):
             (urlencode({PREVIEW_CASE: case.pk}), str(case)) for case in cases])
         if not cases:
             links = gettext("No case of this category to fill it in with.")
-        chosen = next((case for case in cases if case.pk == getattr(self, "_preview_case_id", None)), None)
-        if chosen is None and getattr(self, "_preview_case_id", None) is not None:
+        chosen_id = getattr(obj, "preview_case_id", None)
+        chosen = next((case for case in cases if case.pk == chosen_id), None)
+        if chosen is None and chosen_id is not None:
             chosen = visible_rows(SupportCase.objects.filter(agency=caller.agency), caller=caller).filter(
-                pk=self._preview_case_id).first()
+                pk=chosen_id).first()
         if chosen is None:
             return format_html("<p>{}</p><p>{}</p>", gettext("Fill it in for:"), links)
         try:

@@ -141,9 +141,9 @@ def _transcript_messages(*, agency, chat_store, requested_at, text, errors):
     return rows
 
 
-def _documents(*, agency, caller, documents, errors):
-    """The documents of ``documents`` (rows or ids) the caller sees, out of the trash; else an error on
-    ``document``."""
+def _documents(*, agency, caller, store, documents, errors):
+    """The documents of ``documents`` (rows or ids) the caller sees, out of the trash, papers of ``store``'s client
+    (as a case's are); else an error on ``document``."""
     found = []
     seen = document_selectors.visible_documents(agency=agency, caller=caller, trash=False)
     for document in documents:
@@ -151,6 +151,10 @@ def _documents(*, agency, caller, documents, errors):
         row = seen.filter(pk=document_id).first() if isinstance(document_id, int) else None
         if row is None:
             errors["document"] = [_("No such document: %(document)s.") % {"document": document_id}]
+            return []
+        if row.client_id != store.client_id:
+            errors["document"] = [_("“%(title)s” is a paper of another client, not of %(store)s's.")
+                                  % {"title": row.title, "store": store.name}]
             return []
         found.append(row)
     return found
@@ -189,7 +193,7 @@ def chat_log(*, agency, caller, store, requested_at, connected=True, agent="", c
     _tone_errors(message, store=store, confirm_tone=confirm_tone, errors=errors)
     messages = _transcript_messages(agency=agency, chat_store=store, requested_at=requested_at, text=transcript,
                                     errors=errors)
-    attached = _documents(agency=agency, caller=caller, documents=documents, errors=errors)
+    attached = _documents(agency=agency, caller=caller, store=store, documents=documents, errors=errors)
     if "requested_at" not in errors:
         answer = selectors.chat_eligibility(agency=agency, store=store, now=requested_at)
         if not answer.may_chat:
@@ -259,9 +263,11 @@ def chat_transcript_set(*, agency, caller, chat, text):
 @transaction.atomic
 def chat_document_attach(*, agency, caller, chat, document):
     """Attach ``document`` (a row or an id) of the library to ``chat``; a document the caller does not see (another
-    agency's, one of stores beyond an operator, one in the trash) is refused on ``document``. Returns the link."""
+    agency's, one of stores beyond an operator, one in the trash) or a paper of another client than the chat's
+    store's is refused on ``document``. Returns the link."""
+    chat = ChatSession.objects.select_related("store").get(agency=agency, pk=chat.pk)
     errors = {}
-    found = _documents(agency=agency, caller=caller, documents=[document], errors=errors)
+    found = _documents(agency=agency, caller=caller, store=chat.store, documents=[document], errors=errors)
     if errors:
         raise ValidationError(errors)
     return document_link(agency=agency, caller=caller, document=found[0], target=chat)

@@ -136,6 +136,21 @@ def test_the_case_page_moves_the_status_and_refuses_a_transfer_without_its_team_
     assert CaseEvent.objects.filter(case=case, kind="status").latest("pk").text == "Sent up"
 
 
+def test_the_case_page_saves_all_or_nothing_an_entry_refused_undoes_the_details_and_the_move(agency_a, client_as):
+    case = SupportCaseFactory(store=agency_a.assigned_store, subject="Before")
+    later = timezone.localtime() + datetime.timedelta(days=2)
+
+    answer = client_as(agency_a.operator).post(f"{URL}{case.pk}/change/", page_data(
+        case, subject="After", move_to="awaiting_amazon", entry_kind="note", entry_text="Checked the listing.",
+        entry_at_0=later.strftime("%Y-%m-%d"), entry_at_1=later.strftime("%H:%M:%S")), follow=True)
+
+    case.refresh_from_db()
+    assert (case.subject, case.status) == ("Before", Status.OPENED)
+    assert not CaseEvent.objects.filter(case=case).exists()
+    shown = messages_of(answer)
+    assert len(shown) == 1 and "nothing was saved" in shown[0] and "is in the future" in shown[0]
+
+
 def test_the_case_page_resolves_the_alert_too_when_asked(agency_a, client_as):
     alert = red_alert(agency_a, agency_a.assigned_store)
     case = SupportCaseFactory(store=agency_a.assigned_store, alert=alert)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_scopes import scopes_disabled
 
+from accounts.platform.admin_site import site
 from accounts.tenancy import Caller
 from cases.models import CaseCategory, CasePolicy, MessageTemplate, MessageTemplateVersion
 from cases.services import templates as services
@@ -35,6 +36,11 @@ def template_of(persona, **changes):
     with persona.scope():
         details = {key: value for key, value in {**FORM, **changes}.items() if key != "is_active"}
         return services.template_create(agency=persona.agency, caller=caller, **details)
+
+
+def ours(model_admin):
+    """What the admin instance holds, but the request the admin theme itself keeps on it (not ours to change)."""
+    return {name: value for name, value in vars(model_admin).items() if name != "request"}
 
 
 def change_url(template):
@@ -135,6 +141,23 @@ def test_the_preview_fills_the_template_in_for_a_chosen_case(agency_a, client_as
     assert "ASIN B0CXYZ1234, Case ID 123-456-7890." in page
     with scopes_disabled():
         assert MessageTemplate.objects.get(pk=template.pk).use_count == 0
+
+
+def test_the_preview_keeps_nothing_of_the_reader_on_the_shared_admin(agency_a, client_as):
+    # One admin instance serves every request at once: a reader's caller or chosen case kept on it would fill in
+    # the preview of whoever is served next.
+    template = template_of(agency_a)
+    with agency_a.scope():
+        case = SupportCaseFactory(store=agency_a.assigned_store, amazon_case_id="1234567890", asins=["B0CXYZ1234"])
+    shared = site._registry[MessageTemplate]
+    before = ours(shared)
+
+    chosen = client_as(agency_a.operator).get(f"{change_url(template)}?preview_case={case.pk}").content.decode()
+    plain = client_as(agency_a.manager).get(change_url(template)).content.decode()
+
+    assert "ASIN B0CXYZ1234, Case ID 123-456-7890." in chosen
+    assert "ASIN B0CXYZ1234, Case ID 123-456-7890." not in plain
+    assert ours(shared) == before
 
 
 def test_another_agencys_template_is_a_404(agency_a, agency_b, client_as):

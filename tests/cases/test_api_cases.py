@@ -62,7 +62,7 @@ def test_those_who_work_on_the_store_record_a_case_its_id_kept_as_digits(agency_
 
 @pytest.mark.parametrize(("field", "value"), [
     ("amazon_case_id", "12-34"), ("amazon_case_id", "ORDER-1234567"), ("asins", ["B0SHORT"]),
-    ("asins", "0306406153"), ("category", "haircut")])
+    ("asins", "0306406153"), ("asins", [f"B0{number:08d}" for number in range(201)]), ("category", "haircut")])
 def test_a_malformed_case_id_or_asin_or_an_unknown_category_is_a_400_naming_the_field(agency_a, api_as, field,
                                                                                      value):
     answer = api_as(agency_a.operator).post(LIST, new_case(agency_a, **{field: value}), format="json")

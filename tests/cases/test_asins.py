@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from cases.asins import isbn_10_check_digit, normalise_asin, normalise_asins
+from cases.asins import MAX_ASINS, isbn_10_check_digit, normalise_asin, normalise_asins
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +95,17 @@ def test_every_bad_value_of_a_list_is_named_at_once():
     assert "“B0BAD”" in error.messages[0]
     assert "“0306406153”" in error.messages[1] and "should be 2" in error.messages[1]
     assert "“nope”" in error.messages[2]
+
+
+def test_a_case_is_about_at_most_200_asins_and_201_are_refused_unread():
+    asins = [f"B0{number:08d}" for number in range(MAX_ASINS + 1)]
+
+    assert MAX_ASINS == 200
+    assert normalise_asins(asins[:MAX_ASINS]) == asins[:MAX_ASINS]
+    error = refusal([*asins[:MAX_ASINS], "nope"], normalise_asins)
+    assert error.code == "too_many_asins"
+    assert error.messages == ["201 ASINs given: a case is about at most 200. Open one case per group of listings."]
+    assert refusal(" ".join(asins), normalise_asins).code == "too_many_asins"
 
 
 def test_the_refusal_is_in_chinese_for_a_chinese_reader():

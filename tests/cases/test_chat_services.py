@@ -27,7 +27,7 @@ from cases.services import chats as services
 from documents.models import AppealDocument, DocumentStore
 from health.models import HealthSnapshot
 from tests.cases.factories import ChatSessionFactory, SupportCaseFactory
-from tests.factories import StoreFactory
+from tests.factories import ClientFactory, StoreFactory
 
 
 def caller_of(persona, role="manager"):
@@ -311,6 +311,23 @@ def test_a_document_of_another_agency_is_refused_on_document(eligible, agency_b)
         link = services.chat_document_attach(agency=persona.agency, caller=caller_of(persona, "operator"), chat=chat,
                                              document=own)
     assert link.target_id == chat.pk
+
+
+def test_a_paper_of_another_client_is_refused_on_document_and_nothing_written(eligible):
+    persona = eligible
+    with scopes_disabled():
+        stranger = ClientFactory(agency=persona.agency, name="Another client")
+        paper = AppealDocument.objects.create(agency=persona.agency, client=stranger, type_code="invoice",
+                                              title="Their invoice")
+    with pytest.raises(ValidationError) as refused:
+        log(persona, at=yesterday_at(persona.agency, 9), role="manager", documents=[paper.pk])
+    assert "“Their invoice” is a paper of another client" in refused.value.message_dict["document"][0]
+    with scopes_disabled():
+        assert not ChatSession.objects.filter(agency=persona.agency).exists()
+    chat = log(persona, at=yesterday_at(persona.agency, 9), role="manager")
+    with persona.scope(), pytest.raises(ValidationError) as refused:
+        services.chat_document_attach(agency=persona.agency, caller=caller_of(persona), chat=chat, document=paper)
+    assert "another client" in refused.value.message_dict["document"][0]
 
 
 def test_a_bulk_deletion_after_today_is_refused(agency_a):
