@@ -8,8 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-test browser redis libmagic messages lint migrate bench bench-ingest bench-documents \
-	bench-alerts worker beat clean
+.PHONY: run test install install-test browser redis libmagic pdf pdf-if-possible messages lint migrate bench bench-ingest bench-documents \
+	bench-alerts bench-reviews worker beat clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,8 @@ $(VENV)/.installed-local: requirements/base.txt requirements/local.txt | $(VENV)
 	$(PIP) install --quiet -r requirements/local.txt
 	touch $@ $(VENV)/.installed-base
 
-install: libmagic $(VENV)/.installed-base
-install-test: libmagic $(VENV)/.installed-local
+install: libmagic pdf-if-possible $(VENV)/.installed-base
+install-test: libmagic pdf $(VENV)/.installed-local
 
 ## libmagic: Debian's libmagic1, which sniffs the type of an uploaded document from its bytes (python-magic's
 ## library; most Debian machines have it through the `file` command); needs root or sudo when it is missing.
@@ -34,6 +34,22 @@ libmagic:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libmagic1 >/dev/null; \
 	fi
+
+## pdf: what WeasyPrint needs for the client report's PDF: Debian's Pango, HarfBuzz's subsetter (fonts are embedded
+## as subsets), fontconfig and the Noto CJK fonts for Chinese; needs root or sudo when one is missing. `make test` needs
+## them; `make run` tries (pdf-if-possible) and goes on without: the HTML report works, its PDF says what to install.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
+pdf:
+	@missing=$$(for package in $(PDF_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+pdf-if-possible:
+	@$(MAKE) --no-print-directory pdf 2>/dev/null || \
+	  echo "The client report's PDF needs $(PDF_PACKAGES) (apt-get install as root); the HTML report works without."
 
 ## run: SQLite, tasks in-process, demo data loaded once; prints the URL and the logins.
 run: install
@@ -116,6 +132,11 @@ bench-documents: install-test
 ## the ratio (goal: within 2x), the queries per chunk (constant) and the broker messages (ceil(stores/500) + c).
 bench-alerts: install-test
 	$(PY) bench/alerts.py
+
+## bench-reviews: a review cycle opened for 10,000 stores with a month of snapshots, against one SQL aggregate of the
+## same month, and the peak memory of its XLSX export, on the PostgreSQL of DATABASE_URL (a few minutes).
+bench-reviews: install-test
+	$(PY) bench/reviews.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,7 +1,8 @@
 """Clients and stores as files (CSV, XLSX): what a row of each holds, how it names other rows, how it is written.
 
 * A **client** row is named by the client's name in the agency: a name the agency has updates that client,
-  another creates one.
+  another creates one. Its report language is written as the language's code (``zh-hans``) and read by its code or
+  its name in either language; an empty cell is the agency's language.
 * A **store** row is named by its seller id and marketplace in the agency (``Store``'s own unique rule): an
   existing store is updated, another pair creates a store. Its client is named by the client's name, among the
   agency's clients only; the marketplace by its code (``US``; an Amazon marketplace id or ``GB`` is read as well,
@@ -20,6 +21,7 @@ The admin's import and export pages use these (``accounts.admin.stores``), throu
 (``accounts.platform.resources``), which explains the guarantees every import shares.
 """
 
+from django.conf import settings
 from import_export.fields import Field
 from import_export.widgets import Widget
 
@@ -34,6 +36,14 @@ from .platform.resources import (
     YesNoWidget,
 )
 from .platform.spreadsheets import text_of_cell
+
+
+class ProductLanguages:
+    """The product's languages (``settings.LANGUAGES``) in the shape ``ChoiceWidget`` reads: a client's report
+    language is written as its code (``zh-hans``) and read by its code or its name in any language ("简体中文")."""
+
+    choices = settings.LANGUAGES
+    values = [code for code, _name in settings.LANGUAGES]
 
 
 def _column(model, name, widget, **options):
@@ -66,11 +76,12 @@ class ClientResource(AgencyResource):
     contact_email = _column(Client, "contact_email", TextWidget())
     contact_phone = _column(Client, "contact_phone", TextWidget())
     notes = _column(Client, "notes", TextWidget())
+    report_language = _column(Client, "report_language", ChoiceWidget(ProductLanguages))
 
     class Meta:
         model = Client
         name = Client._meta.verbose_name_plural
-        fields = ("name", "legal_name", "contact_name", "contact_email", "contact_phone", "notes")
+        fields = ("name", "legal_name", "contact_name", "contact_email", "contact_phone", "notes", "report_language")
         import_id_fields = ("name",)
 
     def rule_errors(self, client):

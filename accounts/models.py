@@ -284,6 +284,9 @@ class Client(TenantModel):
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     notes = FreeTextField(_("notes"), blank=True)
+    report_language = models.CharField(
+        _("report language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The language of the client's monthly report; empty: the agency's language."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = audit_trail()

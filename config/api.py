@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("health.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("reviews.api.urls")),
 ]

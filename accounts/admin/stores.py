@@ -22,7 +22,7 @@ from .bulk import AssignStoresAction
 @admin.register(Client, site=site)
 class ClientAdmin(AgencyImportExportMixin, TenantAdmin):
     resource_classes = [ClientResource]
-    list_display = ("name", "legal_name", "contact_name", "contact_email", "store_count")
+    list_display = ("name", "legal_name", "contact_name", "contact_email", "report_language", "store_count")
     search_fields = ("name", "legal_name", "contact_name", "contact_email")
     readonly_fields = ("created_at", "updated_at")
 

@@ -17,7 +17,7 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = ["id", "name", "legal_name", "contact_name", "contact_email", "contact_phone", "notes",
-                  "created_at", "updated_at"]
+                  "report_language", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness per agency is checked by the model against the caller's agency, not here.
         validators = []

@@ -277,6 +277,9 @@ CELERY_REDIS_SOCKET_TIMEOUT = REDIS_BROKER_SOCKET_TIMEOUT
 # Task modules beyond each app's tasks.py (which autodiscovery finds): the metrics import sits with its upload flow.
 CELERY_IMPORTS = ["health.imports"]
 CELERY_BEAT_SCHEDULE = {
+    # Last month's review opens on the 1st at 01:00 in each agency's time zone; every 15 minutes the agencies whose
+    # moment has come and whose cycle is not open yet open it (idempotent; a missed beat is caught up that day).
+    "reviews.open_cycles": {"task": "reviews.tasks.open_due_cycles", "schedule": crontab(minute="*/15")},
     # Every store of every active agency evaluated again, daily (05:30 Beijing time, before the working day).
     "health.sweep": {"task": "health.tasks.sweep_all_agencies", "schedule": crontab(hour=5, minute=30)},
     # Documents that stayed in the trash past their agency's days removed for good, files included (03:10 daily).
@@ -359,6 +362,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.SupportCase.Status",
         "CaseEventKindEnum": "cases.models.CaseEvent.Kind",
         "CaseEntryKindEnum": "cases.api.case_serializers.ENTRY_KIND_CHOICES",
+        "ReviewStatusEnum": "reviews.models.StoreReview.Status",
+        "LanguageEnum": "cases.models.MessageTemplate.Language",
     },
 }
 
@@ -427,5 +432,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint tells every step of every PDF at INFO: only its warnings are news.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -48,8 +48,8 @@ def test_nothing_the_person_may_open_is_missing_from_the_sidebar(agency_a, clien
 
 
 def test_groups_follow_the_work_stores_first_settings_then_the_audit_trail(agency_a, client_as):
-    assert titles(sidebar(client_as(agency_a.owner))) == ["Stores", "Health", "Alerts", "Documents", "Settings",
-                                                                  "Audit trail"]
+    assert titles(sidebar(client_as(agency_a.owner))) == ["Stores", "Health", "Alerts", "Seller Support", "Documents",
+                                                          "Monthly review", "Settings", "Audit trail"]
 
 
 def test_an_operator_sees_their_work_and_no_settings_nor_audit_trail(agency_a, client_as):
@@ -71,7 +71,8 @@ def test_a_group_contributed_by_an_app_takes_its_place_in_the_order(agency_a, cl
     ))
     with extensions.admin_navigation.contributed(contributed):
         groups = sidebar(client_as(agency_a.manager))
-    assert titles(groups) == ["Stores", "Probe", "Health", "Alerts", "Documents", "Settings", "Audit trail"]
+    assert titles(groups) == ["Stores", "Probe", "Health", "Alerts", "Seller Support", "Documents", "Monthly review",
+                              "Settings", "Audit trail"]
     assert dict(groups)["Probe"] == [("Store health", reverse("admin:accounts_store_changelist"))]
 
 
