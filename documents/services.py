@@ -13,13 +13,13 @@ import zoneinfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client
+from accounts.platform.policy_numbers import whole_number_within
 from accounts.selectors import client_list, visible_stores
 
 from . import selectors, uploads
@@ -459,21 +459,6 @@ POLICY_NUMBERS = ("expiring_within_days", "address_proof_max_age_days", "invoice
                   "card_statement_max_age_days", "trash_days")
 
 
-def _policy_number(name, value):
-    """``(number, message)``: ``value`` as a whole number within the bounds of the policy's field ``name`` (its
-    validators), or a message naming the value and the bounds (the model's own messages name only the bound)."""
-    field = DocumentPolicy._meta.get_field(name)
-    low = max(validator.limit_value for validator in field.validators if isinstance(validator, MinValueValidator))
-    high = min(validator.limit_value for validator in field.validators if isinstance(validator, MaxValueValidator))
-    number = value
-    if isinstance(value, str) and value.strip().removeprefix("-").isdigit():
-        number = int(value)
-    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
-        return None, _("“%(value)s” is not a whole number from %(min)s to %(max)s.") % {
-            "value": value, "min": low, "max": high}
-    return number, None
-
-
 @transaction.atomic
 def document_policy_update(*, agency, **values):
     """Set the agency's document numbers (``POLICY_NUMBERS``) and appeal kit (``appeal_kit``: type codes of the
@@ -496,7 +481,7 @@ def document_policy_update(*, agency, **values):
             errors[name] = [_("“%(field)s” is not a setting of the document policy.") % {"field": name}]
             continue
         else:
-            value, message = _policy_number(name, value)
+            value, message = whole_number_within(DocumentPolicy, name, value)
             if message:
                 errors[name] = [message]
                 continue

@@ -9,7 +9,7 @@ The rules themselves are the pure modules' (``cases.eligibility``, ``cases.quota
    window (one query for both);
 3. their open red alerts of a serious kind;
 4. what the agency recorded of their chat channels (bulk deletion, opened anyway);
-5. their chats since the last moment the freeze's chain certainly started again (see ``_chain_start``), which also
+5. their chats since the last moment the freeze's chain certainly started again (see ``chain_start``), which also
    holds today's requests;
 6. the managers' freeze lifts.
 """
@@ -108,11 +108,12 @@ def _serious_alerts(*, agency, store_ids):
     return found
 
 
-def _chain_start(*, agency, now, rules):
+def chain_start(*, agency, now, rules):
     """The moment, for the store of ``OuterRef("store_id")``, from which walking its chats gives the freeze at
-    ``now`` exactly: its latest valid chat or freeze lift at or before ``now - freeze_days``. At that moment the
-    chain of invalid inquiries is back at zero, and a freeze running then has ended by ``now`` (a freeze that matters
-    at ``now`` started after it); before any such moment, the store's first chat."""
+    ``now`` (and after it) exactly: its latest valid chat or freeze lift at or before ``now - freeze_days``. At that
+    moment the chain of invalid inquiries is back at zero, and a freeze running then has ended by ``now`` (a freeze
+    that matters at ``now`` started after it); before any such moment, the store's first chat. ``reviews`` walks a
+    month's chats from it too."""
     settled = now - datetime.timedelta(days=rules.freeze_days)
     valid = (ChatSession.objects.filter(agency=agency, store_id=OuterRef("store_id"), requested_at__lte=settled,
                                         outcome__in=freeze.VALID_OUTCOMES)
@@ -127,10 +128,10 @@ def _chain_start(*, agency, now, rules):
 
 def _chat_history(*, agency, store_ids, now, rules):
     """``({store_id: [(requested_at, outcome)]}, {store_id: [lifted_at]})``: the chats the freeze walk and the day's
-    quota need (from ``_chain_start`` on, later ones too: a chat logged for an earlier hour counts the whole day),
+    quota need (from ``chain_start`` on, later ones too: a chat logged for an earlier hour counts the whole day),
     and the lifts from the same moment."""
     chats = (ChatSession.objects.filter(agency=agency, store_id__in=store_ids)
-             .annotate(chain_start=_chain_start(agency=agency, now=now, rules=rules))
+             .annotate(chain_start=chain_start(agency=agency, now=now, rules=rules))
              .filter(requested_at__gte=F("chain_start"))
              .order_by("requested_at", "pk").values_list("store_id", "requested_at", "outcome"))
     by_store = {store_id: [] for store_id in store_ids}

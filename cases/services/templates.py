@@ -19,11 +19,11 @@ Decisions where the issue is silent:
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from accounts.platform.policy_numbers import whole_number_within
 from accounts.selectors import visible_rows, visible_stores
 
 from .. import categories, templating, tone
@@ -284,21 +284,6 @@ def case_policy_ensure(*, agency):
     return policy
 
 
-def _policy_number(name, value):
-    """``(number, message)``: ``value`` as a whole number within the bounds of the policy's field ``name`` (its
-    validators; 0 when it has no lower one), or a message naming the value and the bounds."""
-    field = CasePolicy._meta.get_field(name)
-    low = max([0, *(v.limit_value for v in field.validators if isinstance(v, MinValueValidator))])
-    high = min(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
-    number = value
-    if isinstance(value, str) and value.strip().removeprefix("-").isdigit():
-        number = int(value)
-    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
-        return None, _("“%(value)s” is not a whole number from %(min)s to %(max)s.") % {
-            "value": value, "min": low, "max": high}
-    return number, None
-
-
 @transaction.atomic
 def case_policy_set(*, agency, caller=None, **numbers):
     """Set any of the agency's case and chat numbers (``POLICY_NUMBERS``; the others stay). A value out of its
@@ -311,7 +296,7 @@ def case_policy_set(*, agency, caller=None, **numbers):
         if name not in POLICY_NUMBERS:
             errors[name] = [_("“%(field)s” is not a setting of the case and chat policy.") % {"field": name}]
             continue
-        number, message = _policy_number(name, value)
+        number, message = whole_number_within(CasePolicy, name, value)
         if message:
             errors[name] = [message]
             continue

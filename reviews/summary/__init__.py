@@ -48,14 +48,15 @@ import datetime
 import json
 from collections import defaultdict
 
-from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, TextField, Value
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Count, F, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Store
 from alerts.models import Alert
 from cases import freeze
 from cases.models import ChatFreezeLift, ChatSession, SupportCase
+from cases.selectors import chats as chat_selectors
 from cases.selectors.templates import policy_of
 from documents.selectors import appeal_kits, type_catalogue
 from health import metrics
@@ -71,8 +72,6 @@ __all__ = ["month_summaries", "summary_sql_aggregate"]
 
 #: A case waiting for Amazon longer than this at the month's end is counted (DOMAIN.md: chat after 24 hours).
 WAITING_TOO_LONG = datetime.timedelta(hours=24)
-#: Before any chat: the walk of a store's chats starts there when nothing reset the freeze's chain yet.
-_BEGINNING = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 #: The text columns read for the JSON ones: the warnings are judged by their text (hashable, parsed once per
 #: distinct value), the report's targets parsed once per distinct text (nearly always "{}").
 _WARNINGS_TEXT, _TARGETS_TEXT = "warning_states_text", "report_targets_text"
@@ -201,27 +200,11 @@ def _cases_of_month(*, agency, store_ids, start, end):
     return found
 
 
-def _chain_start(*, agency, at, rules):
-    """For the store of ``OuterRef("store_id")``: the moment from which walking its chats gives the freeze exactly at
-    ``at`` and after (``cases.selectors.chats`` reads its chats the same way): its latest valid chat or freeze lift
-    at or before ``at - freeze_days``, when the chain of invalid inquiries was back at zero and any freeze running
-    then ended by ``at``; before any such moment, its first chat."""
-    settled = at - datetime.timedelta(days=rules.freeze_days)
-    valid = (ChatSession.objects.filter(agency=agency, store_id=OuterRef("store_id"), requested_at__lte=settled,
-                                        outcome__in=freeze.VALID_OUTCOMES)
-             .order_by("-requested_at").values("requested_at")[:1])
-    lifted = (ChatFreezeLift.objects.filter(agency=agency, store_id=OuterRef("store_id"), lifted_at__lte=settled)
-              .order_by("-lifted_at").values("lifted_at")[:1])
-    return Coalesce(Greatest(Subquery(valid, output_field=DateTimeField()),
-                             Subquery(lifted, output_field=DateTimeField())),
-                    Value(_BEGINNING, output_field=DateTimeField()))
-
-
 def _chats_of_month(*, agency, store_ids, month, start, end):
     """``{store_id: {"used", "invalid", "days_frozen"}}``: three queries (the policy, the chats, the lifts)."""
     rules = policy_of(agency=agency).rules()
     chats = (ChatSession.objects.filter(agency=agency, store_id__in=store_ids, requested_at__lt=end)
-             .annotate(chain_start=_chain_start(agency=agency, at=start, rules=rules))
+             .annotate(chain_start=chat_selectors.chain_start(agency=agency, now=start, rules=rules))
              .filter(requested_at__gte=F("chain_start"))
              .order_by("store_id", "requested_at", "pk").values_list("store_id", "requested_at", "outcome"))
     walked = defaultdict(list)
