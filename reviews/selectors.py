@@ -3,7 +3,7 @@ an operator reads only the reviews of their stores (``accounts.selectors.visible
 
 from django.db.models import Count, Prefetch, Q
 
-from accounts.selectors import visible_rows
+from accounts.selectors import visible_rows, visible_stores
 
 from . import checklist, workflow
 from .models import ChecklistVersion, ReviewCycle, ReviewEvent, ReviewPolicy, StoreReview
@@ -31,13 +31,16 @@ def cycle_of(*, agency, month):
     return ReviewCycle.objects.filter(agency=agency, month=month).first()
 
 
-def cycle_list(*, agency):
+def cycle_list(*, agency, caller=None):
     """The agency's cycles, latest month first, each with its number of reviews (``review_total``) and of reviews
-    in each status (``<status>_total``): one query."""
-    counts = {f"{status}_total": Count("reviews", filter=Q(reviews__status=status))
+    in each status (``<status>_total``), counting the reviews ``caller`` sees (an operator: their stores'; ``None``:
+    all), as the board and the admin's cycle list do: one query."""
+    seen = Q() if caller is None or caller.sees_all_stores else Q(
+        reviews__store__in=visible_stores(agency=agency, caller=caller).values("pk"))
+    counts = {f"{status}_total": Count("reviews", filter=seen & Q(reviews__status=status))
               for status in StoreReview.Status.values}
     return (ReviewCycle.objects.filter(agency=agency).select_related("checklist", "opened_by")
-            .annotate(review_total=Count("reviews"), **counts).order_by("-month"))
+            .annotate(review_total=Count("reviews", filter=seen), **counts).order_by("-month"))
 
 
 def review_list(*, agency, caller):

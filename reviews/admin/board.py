@@ -12,6 +12,8 @@ whatever the number of reviews: the cycles, the counts (``board_counts``), one a
 id that is not one of the agency's is a 404.
 """
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -66,8 +68,14 @@ def _reviewer_rows(by_reviewer, cycle):
 
 
 def _client_rows(by_client, cycle):
-    return _rows([(str(row["client_id"]), row["client"], row["total"]) for row in by_client],
+    rows = _rows([(str(row["client_id"]), row["client"], row["total"]) for row in by_client],
                  parameter="client", cycle=cycle)
+    month = cycle.month.strftime("%Y-%m")
+    for row, counted in zip(rows, by_client, strict=True):
+        # The client's report of the month: the printable page (its PDF is a link on it).
+        report = reverse("api:review-client-report", args=[counted["client_id"]])
+        row["report_url"] = f"{report}?{urlencode({'month': month, 'format': 'html'})}"
+    return rows
 
 
 def _totals(reviews, *, today):
@@ -107,6 +115,7 @@ def board_page(model_admin, request):
             issues_url=review_list_url(**{CYCLE: cycle.pk, "issues": YES}),
             ready_url=review_list_url(**{CYCLE: cycle.pk, "status": Status.SUBMITTED, "issues": NO}),
             may_approve=model_admin.has_approve_permission(request),
+            export_url=reverse("api:review-cycle-export", args=[cycle.pk]),
         )
     context = model_admin.context(request, title=_("Monthly review board"), board_url=board_url(), **context)
     return TemplateResponse(request, "reviews/board.html", context)

@@ -24,11 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from accounts.platform.admin_site import TenantAdmin, site
-from accounts.roles import Power
 from accounts.tenancy import caller_of
 
 from .. import services
 from ..models import StoreReview
+from ..powers import SIGN_OFF_REVIEWS, WORK_ON_REVIEWS
 from . import board, review_page
 from .filters import (
     ClientFilter,
@@ -51,14 +51,14 @@ STATUS_RANK = Case(*(When(status=status, then=Value(rank)) for rank, status in e
 
 
 def may_approve(request):
-    """Only managers (``Power.MANAGE``) approve and return reviews; operators never do."""
-    return caller_of(request).can(Power.MANAGE)
+    """Only managers (``powers.SIGN_OFF_REVIEWS``) approve and return reviews; operators never do."""
+    return caller_of(request).can(SIGN_OFF_REVIEWS)
 
 
 @admin.register(StoreReview, site=site)
 class StoreReviewAdmin(TenantAdmin):
     #: Operators work on their stores' reviews and managers on all; viewers read.
-    write_power = Power.WORK_ON_STORES
+    write_power = WORK_ON_REVIEWS
     list_display = ("store_label", "cycle_label", "reviewer_label", "status_label", "issues_label", "overdue_label",
                     "submitted_label")
     list_display_links = ("store_label",)

@@ -248,8 +248,8 @@ class RefreshView(ReviewMoveView):
 
 
 class CycleListView(TenantViewMixin, generics.GenericAPIView):
-    """The agency's review cycles, latest month first, with how many reviews are in each status; opening one of a
-    past month by hand (managers)."""
+    """The agency's review cycles, latest month first, with how many of the reviews the caller sees (an operator:
+    their stores') are in each status; opening one of a past month by hand (managers)."""
 
     queryset = ReviewCycle.objects.none()
     serializer_class = CycleSerializer
@@ -257,7 +257,7 @@ class CycleListView(TenantViewMixin, generics.GenericAPIView):
     http_method_names = ["get", "post", "options"]
 
     def get_rows(self):
-        return selectors.cycle_list(agency=self.agency)
+        return selectors.cycle_list(agency=self.agency, caller=self.caller)
 
     @extend_schema(summary=_("List review cycles"))
     def get(self, request, *args, **kwargs):

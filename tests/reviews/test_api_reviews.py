@@ -331,6 +331,16 @@ def test_a_manager_opens_a_past_month_and_again_finds_it(agency_a, api_as):
     assert [row["month"] for row in listed] == ["2026-11"]
 
 
+@pytest.mark.parametrize(("who", "reviews", "submitted"), [("operator", 1, 0), ("manager", 2, 1), ("ro key", 2, 1)])
+def test_a_cycles_counts_are_of_the_reviews_the_caller_sees(agency_a, api_as, review_in, who, reviews, submitted):
+    review_in(Status.IN_PROGRESS)
+    review_in(Status.SUBMITTED, store=agency_a.other_store)
+
+    listed = client_of(agency_a, api_as, who).get("/api/v1/review-cycles/").json()["results"]
+
+    assert [(row["reviews"], row["by_status"]["submitted"]) for row in listed] == [(reviews, submitted)]
+
+
 @pytest.mark.parametrize("who", ["operator", "viewer", "ro key"])
 def test_only_managers_open_a_cycle(agency_a, api_as, who):
     client = client_of(agency_a, api_as, who)
