@@ -247,13 +247,14 @@ class RefreshView(ReviewMoveView):
         return self.move(request)
 
 
-class CycleListView(TenantViewMixin, generics.GenericAPIView):
+class CycleListView(TenantViewMixin, generics.ListAPIView):
     """The agency's review cycles, latest month first, with how many of the reviews the caller sees (an operator:
     their stores') are in each status; opening one of a past month by hand (managers)."""
 
     queryset = ReviewCycle.objects.none()
     serializer_class = CycleSerializer
     permission_classes = [ManagesReviews]
+    filter_backends = []  # latest month first, always: no ordering to choose
     http_method_names = ["get", "post", "options"]
 
     def get_rows(self):
@@ -261,8 +262,7 @@ class CycleListView(TenantViewMixin, generics.GenericAPIView):
 
     @extend_schema(summary=_("List review cycles"))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.list(request, *args, **kwargs)
 
     @extend_schema(summary=_("Open a review cycle"), request=CycleOpenSerializer, responses={201: CycleSerializer})
     def post(self, request, *args, **kwargs):

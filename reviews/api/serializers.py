@@ -219,6 +219,8 @@ class ReviewPolicySerializer(serializers.ModelSerializer):
 
     due_day = serializers.JSONField(required=False, help_text=_(
         "A cycle's reviews are due on this day (1 to 28) of the month after the month reviewed."))
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_(
+        "When the policy was last changed; null while the agency keeps the defaults."))
 
     class Meta:
         model = ReviewPolicy
@@ -234,6 +236,8 @@ class ChecklistSerializer(serializers.ModelSerializer):
         "Each item's code, its text in English (en) and Chinese (zh-hans), whether it is required, and its text in "
         "the caller's language (text)."))
     created_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text=_(
+        "When the version was written; null for the defaults, before the agency's first cycle writes them."))
 
     class Meta:
         model = ChecklistVersion
