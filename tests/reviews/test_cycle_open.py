@@ -283,10 +283,10 @@ def run_at_once(target, count=2):
     return errors
 
 
+@pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_opening_at_the_same_moment_leave_one_cycle_and_one_review_per_store(a, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("two connections writing at once need PostgreSQL")
+    assert connection.vendor == "postgresql", "two connections writing at once need PostgreSQL: set DATABASE_URL"
     slow_calls = []
 
     def slow_summaries(*, agency, store_ids, month):
@@ -373,10 +373,10 @@ def test_january_opens_december_of_the_year_before(a):
                                now=datetime.datetime(2027, 1, 1, 1, 0, tzinfo=SHANGHAI)) == datetime.date(2026, 12, 1)
 
 
+@pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_task_at_the_same_moment_open_one_cycle(a, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("two connections writing at once need PostgreSQL")
+    assert connection.vendor == "postgresql", "two connections writing at once need PostgreSQL: set DATABASE_URL"
 
     def slow_summaries(*, agency, store_ids, month):
         threading.Event().wait(0.3)
